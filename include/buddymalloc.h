@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddymalloc.h - the public interface of libbuddymalloc beyond the
+ * standard allocation functions.
+ */
+#ifndef BUDDYMALLOC_H
+#define BUDDYMALLOC_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Write the allocator's report to the file descriptor fd with write(2):
+ * buddyinfo, pagetypeinfo, zoneinfo and vmstat, in the shapes of the
+ * Linux /proc files of the same names.  Never allocates; safe from any
+ * thread, also from a signal handler that did not interrupt the allocator.
+ */
+void buddymalloc_stats_print(int fd);
+
+/*
+ * Check the allocator's invariants (every committed page in exactly one
+ * place, free lists consistent), print each violation to fd and return how
+ * many were found.  Takes each zone lock in turn; meant for tests and
+ * debugging, it walks every committed page.
+ */
+unsigned long buddymalloc_check(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BUDDYMALLOC_H */

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddy.c - the binary buddy allocator of one zone.
+ *
+ * Free memory is kept as blocks of 2^order pages, each aligned to its own
+ * size, on free_area[order].free_list[migratetype].  Two blocks of order n
+ * that together form an aligned block of order n + 1 are buddies; the pfn
+ * of a block's buddy differs from its own in bit n alone:
+ *
+ *	buddy_pfn = pfn ^ (1 << order)		combined_pfn = pfn & buddy_pfn
+ *
+ * Allocation takes the first block of the smallest order that fits and
+ * splits it down, putting the unused upper halves back one order lower
+ * (expand).  Freeing looks at the buddy's descriptor: while the buddy is a
+ * free block of the same order it is unlinked and the two merge one order
+ * up.  The state of a block is read from its descriptor only, never from
+ * the memory itself.  Blocks never merge beyond bm_max_order, and a
+ * max-order block never crosses a section, so a buddy below max order is
+ * always committed.
+ *
+ * Migratetypes group pages by how they are used, per pageblock, so that
+ * whole pageblocks fall free together.  When a type has no block, it takes
+ * one from another type (largest first, to limit fragmentation) and, when
+ * it would own most of that pageblock anyway, claims the pageblock.
+ *
+ * All functions here run with zone->lock held.
+ */
+#include "bm.h"
+#include "buddy.h"
+
+unsigned int bm_max_order;
+unsigned int bm_pageblock_order;
+
+/* The types each migratetype falls back to, in order. */
+static const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1] = {
+	[MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE,   MIGRATE_MOVABLE },
+};
+
+void bm_zone_init(struct zone *z, int node, uint32_t start_pfn, uint32_t nr_pages)
+{
+	for (unsigned int o = 0; o <= MAX_ORDER_LIMIT; o++) {
+		for (int t = 0; t < MIGRATE_TYPES; t++)
+			page_list_init(&z->free_area[o].free_list[t]);
+		z->free_area[o].nr_free = 0;
+	}
+	z->node = node;
+	z->type = ZONE_NORMAL;
+	z->zone_start_pfn = start_pfn;
+	z->spanned_pages = nr_pages;
+}
+
+static inline bool page_is_buddy(const struct page *buddy, unsigned int order)
+{
+	return PageBuddy(buddy) && buddy->order == order;
+}
+
+static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
+			     int mt, bool zero)
+{
+	p->flags = (uint16_t)(PG_buddy | (zero ? PG_zero : 0));
+	p->order = (uint8_t)order;
+	p->migratetype = (uint8_t)mt;
+	page_list_add(&z->free_area[order].free_list[mt], p);
+	z->free_area[order].nr_free++;
+	z->nr_free_pages += 1u << order;
+}
+
+static void del_from_free_list(struct zone *z, struct page *p, unsigned int order)
+{
+	BM_DEBUG_BUG_ON(!page_is_buddy(p, order));
+	page_list_del(&z->free_area[order].free_list[p->migratetype], p);
+	z->free_area[order].nr_free--;
+	z->nr_free_pages -= 1u << order;
+	p->flags = 0;
+}
+
+static void move_to_free_list(struct zone *z, struct page *p, unsigned int order, int mt)
+{
+	bool zero = p->flags & PG_zero;
+
+	del_from_free_list(z, p, order);
+	add_to_free_list(z, p, order, mt, zero);
+}
+
+/* Split a block of order high down to order low; the upper halves go back
+ * to the free lists.  The kernel's expand(). */
+static void expand(struct zone *z, struct page *p, unsigned int low,
+		   unsigned int high, int mt, bool zero)
+{
+	while (high > low) {
+		high--;
+		add_to_free_list(z, p + (1u << high), high, mt, zero);
+		zone_event(z, split, 1);
+	}
+}
+
+static struct page *__rmqueue_smallest(struct zone *z, unsigned int order, int mt,
+				       bool *zero)
+{
+	for (unsigned int o = order; o <= bm_max_order; o++) {
+		struct page *p = page_list_first(&z->free_area[o].free_list[mt]);
+
+		if (!p)
+			continue;
+		*zero = p->flags & PG_zero;
+		del_from_free_list(z, p, o);
+		expand(z, p, order, o, mt, *zero);
+		return p;
+	}
+	return NULL;
+}
+
+static void set_pageblock_mt(uint32_t pfn, unsigned int order, int mt)
+{
+	uint32_t nr_blocks = order > bm_pageblock_order ?
+			     1u << (order - bm_pageblock_order) : 1;
+
+	for (uint32_t i = 0; i < nr_blocks; i++)
+		*pageblock_mt_of(pfn + (i << bm_pageblock_order)) = (uint8_t)mt;
+}
+
+/*
+ * A block of another type was found inside a pageblock.  Count what of the
+ * pageblock is free or already used as mt; when that is at least half,
+ * claim the pageblock and move all its free blocks to mt, as the kernel's
+ * steal_suitable_fallback() does.  Otherwise only the found block moves.
+ */
+static void steal_suitable_fallback(struct zone *z, struct page *found,
+				    unsigned int order, int mt)
+{
+	uint32_t pb_pages = 1u << bm_pageblock_order;
+	uint32_t start = page_to_pfn(found) & ~(pb_pages - 1);
+	uint32_t good = 0;
+
+	for (uint32_t pfn = start; pfn < start + pb_pages;) {
+		struct page *p = pfn_to_page(pfn);
+		uint32_t step = 1;
+
+		if (PageBuddy(p)) {
+			step = 1u << p->order;
+			good += step;
+		} else if (PageHead(p)) {
+			step = p->nr_pages;
+			if (p->migratetype == mt)
+				good += step;
+		}
+		pfn += step;
+	}
+	if (good < pb_pages / 2) {
+		move_to_free_list(z, found, order, mt);
+		return;
+	}
+	for (uint32_t pfn = start; pfn < start + pb_pages;) {
+		struct page *p = pfn_to_page(pfn);
+		uint32_t step = PageBuddy(p) ? 1u << p->order :
+				PageHead(p) ? p->nr_pages : 1;
+
+		if (PageBuddy(p) && p->migratetype != mt)
+			move_to_free_list(z, p, p->order, mt);
+		pfn += step;
+	}
+	*pageblock_mt_of(start) = (uint8_t)mt;
+	zone_event(z, pageblock_steal, 1);
+}
+
+/* Move a block of another type to mt's lists, largest first. */
+static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
+{
+	for (int o = (int)bm_max_order; o >= (int)order; o--) {
+		for (int i = 0; i < MIGRATE_TYPES - 1; i++) {
+			int ft = fallbacks[mt][i];
+			struct page *p = page_list_first(&z->free_area[o].free_list[ft]);
+
+			if (!p)
+				continue;
+			zone_event(z, fallback, 1);
+			if ((unsigned int)o >= bm_pageblock_order) {
+				/* Whole pageblocks: they simply change type. */
+				set_pageblock_mt(page_to_pfn(p), (unsigned int)o, mt);
+				move_to_free_list(z, p, (unsigned int)o, mt);
+				zone_event(z, pageblock_steal, 1);
+			} else {
+				steal_suitable_fallback(z, p, (unsigned int)o, mt);
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+struct page *__rmqueue(struct zone *z, unsigned int order, int mt, bool *zero)
+{
+	struct page *p = __rmqueue_smallest(z, order, mt, zero);
+
+	if (unlikely(!p) && __rmqueue_fallback(z, order, mt))
+		p = __rmqueue_smallest(z, order, mt, zero);
+	if (likely(p)) {
+		p->flags = PG_head;
+		p->order = (uint8_t)order;
+		p->migratetype = (uint8_t)mt;
+		p->nr_pages = 1u << order;
+		z->events[ZE_pgalloc] += 1u << order;
+		z->events[ZE_alloc_blocks]++;
+	}
+	return p;
+}
+
+void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, bool zero)
+{
+	while (order < bm_max_order) {
+		uint32_t buddy_pfn = pfn ^ (1u << order);
+		struct page *buddy = pfn_to_page(buddy_pfn);
+
+		if (!page_is_buddy(buddy, order))
+			break;
+		zero = zero && (buddy->flags & PG_zero);
+		del_from_free_list(z, buddy, order);
+		pfn &= buddy_pfn;
+		order++;
+		zone_event(z, merge, 1);
+	}
+	add_to_free_list(z, pfn_to_page(pfn), order, *pageblock_mt_of(pfn), zero);
+}
+
+void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, bool zero)
+{
+	uint32_t end = pfn + nr;
+
+	while (pfn < end) {
+		unsigned int order = pfn ? (unsigned int)__builtin_ctz(pfn) : bm_max_order;
+
+		if (order > bm_max_order)
+			order = bm_max_order;
+		while (pfn + (1u << order) > end)
+			order--;
+		__free_one_page(z, pfn, order, zero);
+		pfn += 1u << order;
+	}
+}
+
+bool __zone_has_order(const struct zone *z, unsigned int order)
+{
+	for (unsigned int o = order; o <= bm_max_order; o++)
+		if (z->free_area[o].nr_free)
+			return true;
+	return false;
+}

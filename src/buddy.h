@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddy.h - the zone's buddy free lists.  Every function here expects the
+ * caller to hold zone->lock (hence the "__" prefix) except bm_zone_init.
+ */
+#ifndef BM_BUDDY_H
+#define BM_BUDDY_H
+
+#include "mmzone.h"
+
+void bm_zone_init(struct zone *z, int node, uint32_t start_pfn, uint32_t nr_pages);
+
+/* Take a block of 2^order pages of migratetype mt, splitting a larger one
+ * or stealing from another migratetype if needed.  NULL if the zone has
+ * no block that large.  The block's head is marked PG_head; *zero tells
+ * whether its contents are known to be zero. */
+struct page *__rmqueue(struct zone *z, unsigned int order, int mt, bool *zero);
+
+/* Give back the block at pfn of 2^order pages, merging with free buddies. */
+void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, bool zero);
+
+/* Give back nr pages from pfn in the largest aligned blocks, as the kernel
+ * releases bootmem (free_all_bootmem); used for new sections and for the
+ * tails of exact allocations. */
+void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, bool zero);
+
+/* Is there a free block of at least this order? */
+bool __zone_has_order(const struct zone *z, unsigned int order);
+
+#endif /* BM_BUDDY_H */

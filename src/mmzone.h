@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmzone.h - nodes, zones, free areas and their counters.
+ *
+ * Lock order (outermost first):
+ *   1. bm_init_lock          (init.c)   first use, fork prepare
+ *   2. zone->lock            (buddy.c)  one zone at a time, never nested
+ * Nothing is called with a zone lock held that could take another lock,
+ * call malloc or call back into the program.
+ */
+#ifndef BM_MMZONE_H
+#define BM_MMZONE_H
+
+#include "bm.h"
+#include "lock.h"
+#include "page.h"
+
+enum zone_type {
+	ZONE_NORMAL,		/* ordinary anonymous memory */
+	MAX_NR_ZONES
+};
+
+enum zone_watermarks {
+	WMARK_MIN,		/* only ALLOC_HARDER allocations go below */
+	WMARK_LOW,		/* below: grow the zone (reclaim comes first later) */
+	WMARK_HIGH,		/* where reclaim stops */
+	NR_WMARK
+};
+
+/* Zone event counters, each declared once: the struct and the vmstat
+ * report both expand from this list.  Updated under zone->lock. */
+#define BM_ZONE_EVENTS(X) \
+	X(pgalloc,		"pages handed out by the buddy allocator") \
+	X(pgfree,		"pages given back to the buddy allocator") \
+	X(alloc_blocks,		"block allocations served") \
+	X(free_blocks,		"block frees") \
+	X(split,		"blocks split in two by expand") \
+	X(merge,		"buddies merged on free") \
+	X(fallback,		"allocations served from another migratetype") \
+	X(pageblock_steal,	"pageblocks taken over by another migratetype") \
+	X(section_commit,	"sections committed") \
+	X(watermark_low,	"allocations that found the zone below low") \
+	X(alloc_fail,		"allocations that found no memory in this zone")
+
+enum zone_event {
+#define BM_EVENT_ENUM(name, help) ZE_##name,
+	BM_ZONE_EVENTS(BM_EVENT_ENUM)
+#undef BM_EVENT_ENUM
+	NR_ZONE_EVENTS
+};
+
+struct free_area {
+	struct page_list	free_list[MIGRATE_TYPES];
+	uint64_t		nr_free;	/* blocks of this order, all types */
+};
+
+struct zone {
+	bm_lock_t	lock;
+	struct free_area free_area[MAX_ORDER_LIMIT + 1];
+	uint64_t	nr_free_pages;		/* pages in free_area */
+	uint64_t	watermark[NR_WMARK];	/* in pages */
+	uint32_t	zone_start_pfn;
+	uint32_t	spanned_pages;		/* reserved for the zone */
+	uint32_t	present_pages;		/* committed */
+	uint32_t	managed_pages;		/* committed and handed to the buddy */
+	uint32_t	nr_sections;		/* committed sections */
+	int		node;			/* owning node id */
+	enum zone_type	type;
+	uint64_t	events[NR_ZONE_EVENTS];
+} __attribute__((aligned(64)));
+
+/* Zones to try for an allocation, best first, NULL-terminated. */
+struct zonelist {
+	struct zone	*zones[MAX_NUMNODES * MAX_NR_ZONES + 1];
+};
+
+/* pg_data_t: one per NUMA node. */
+struct node {
+	int		id;
+	uint32_t	start_pfn;
+	uint32_t	nr_pages;		/* span of the node's range */
+	struct zone	zones[MAX_NR_ZONES];
+	struct zonelist	zonelist;
+};
+
+extern struct node	bm_nodes[MAX_NUMNODES];
+extern int		bm_nr_nodes;
+extern unsigned int	bm_max_order;		/* largest block order in use */
+extern unsigned int	bm_pageblock_order;
+extern uint32_t		bm_section_pages;
+
+static inline const char *zone_name(const struct zone *z)
+{
+	static const char *const names[MAX_NR_ZONES] = { "Normal" };
+	return names[z->type];
+}
+
+static inline struct zone *page_zone(const struct page *p)
+{
+	uint32_t pfn = page_to_pfn(p);
+	struct node *n = &bm_nodes[pfn / bm_nodes[0].nr_pages];
+
+	return &n->zones[ZONE_NORMAL];
+}
+
+static inline uint8_t *pageblock_mt_of(uint32_t pfn)
+{
+	uint32_t first = pfn & ~((1u << bm_pageblock_order) - 1);
+	return &pfn_to_page(first)->pageblock_mt;
+}
+
+#define zone_event(z, e, n)	((z)->events[ZE_##e] += (n))
+
+#endif /* BM_MMZONE_H */

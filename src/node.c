@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node.c - the reserved range and memory hot-add.
+ *
+ * At start-up one range of nr_nodes * node_reserve bytes is reserved
+ * (PROT_NONE, so it costs neither memory nor commit charge), and beside it
+ * the mem_map that describes every page of it.  A zone grows a section at a
+ * time: the section and its descriptors become read-write and the section
+ * is handed to the buddy allocator in max-order blocks, as the kernel hands
+ * bootmem over.  Fresh sections are known to be zero.
+ */
+#include "bm.h"
+#include "buddy.h"
+#include "fmt.h"
+#include "node.h"
+#include "options.h"
+#include "os.h"
+#include "watermark.h"
+
+uintptr_t	bm_base;
+uintptr_t	bm_end;
+struct page	*mem_map;
+struct node	bm_nodes[MAX_NUMNODES];
+int		bm_nr_nodes;
+uint32_t	bm_section_pages;
+
+/* Zonelist order for now: the node's own zone, then the others by id. */
+static void build_zonelist(struct node *n)
+{
+	int k = 0;
+
+	for (int i = 0; i < bm_nr_nodes; i++) {
+		struct node *m = &bm_nodes[(n->id + i) % bm_nr_nodes];
+		n->zonelist.zones[k++] = &m->zones[ZONE_NORMAL];
+	}
+	n->zonelist.zones[k] = NULL;
+}
+
+bool bm_nodes_init(int nr_nodes)
+{
+	uint64_t section = opt_section_size;
+	uint64_t span = BM_ALIGN_UP(opt_node_reserve, section);
+	uint64_t total;
+	void *base = NULL;
+
+	/* pfns are 32 bits wide; PFN_NONE stays out of range. */
+	while ((span >> PAGE_SHIFT) * (uint64_t)nr_nodes >= PFN_NONE)
+		span >>= 1;
+	/* A busy or limited address space: ask for less until it fits. */
+	for (; span >= section; span >>= 1) {
+		base = bm_os_reserve(span * (uint64_t)nr_nodes, section);
+		if (base)
+			break;
+	}
+	if (!base)
+		return false;
+	total = span * (uint64_t)nr_nodes;
+	mem_map = bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
+	if (!mem_map) {
+		bm_os_unmap(base, total);
+		return false;
+	}
+	bm_base = (uintptr_t)base;
+	bm_end = bm_base + total;
+	bm_section_pages = (uint32_t)(section >> PAGE_SHIFT);
+	bm_nr_nodes = nr_nodes;
+	for (int i = 0; i < nr_nodes; i++) {
+		struct node *n = &bm_nodes[i];
+
+		n->id = i;
+		n->nr_pages = (uint32_t)(span >> PAGE_SHIFT);
+		n->start_pfn = (uint32_t)i * n->nr_pages;
+		bm_zone_init(&n->zones[ZONE_NORMAL], i, n->start_pfn, n->nr_pages);
+	}
+	for (int i = 0; i < nr_nodes; i++)
+		build_zonelist(&bm_nodes[i]);
+	return true;
+}
+
+bool __zone_grow(struct zone *z)
+{
+	uint32_t pfn = z->zone_start_pfn + z->present_pages;
+	uint32_t nr = bm_section_pages;
+
+	if (z->present_pages + nr > z->spanned_pages)
+		return false;
+	if (!bm_os_commit(pfn_to_page(pfn), nr * sizeof(struct page)))
+		return false;
+	if (!bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
+		return false;	/* the descriptors stay committed: harmless */
+	/* Whole-page user memory is the most common type: start as movable. */
+	for (uint32_t i = 0; i < nr; i += 1u << bm_pageblock_order)
+		*pageblock_mt_of(pfn + i) = MIGRATE_MOVABLE;
+	z->present_pages += nr;
+	z->managed_pages += nr;
+	z->nr_sections++;
+	__free_pages_range(z, pfn, nr, true);
+	__setup_zone_watermarks(z);
+	zone_event(z, section_commit, 1);
+	return true;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* options.c - the option table and its parser; no malloc (see options.h). */
+#include "bm.h"
+#include "fmt.h"
+#include "options.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BM_OPTION_DEFINE(name, def, lo, hi, help) uint64_t opt_##name = (def);
+BM_OPTIONS(BM_OPTION_DEFINE)
+#undef BM_OPTION_DEFINE
+
+struct option_desc {
+	const char	*key;
+	uint64_t	*var;
+	uint64_t	min, max;
+};
+
+static const struct option_desc options[] = {
+#define BM_OPTION_ROW(name, def, lo, hi, help) { #name, &opt_##name, (lo), (hi) },
+	BM_OPTIONS(BM_OPTION_ROW)
+#undef BM_OPTION_ROW
+};
+
+bool bm_parse_size(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+	unsigned int shift = 0;
+
+	if (n == 0)
+		return false;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0)
+		return false;
+	if (i < n) {
+		switch (s[i]) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		case 't': case 'T': shift = 40; break;
+		default: return false;
+		}
+		if (++i < n && (s[i] == 'b' || s[i] == 'B'))
+			i++;
+		if (i != n || (shift && v > (UINT64_MAX >> shift)))
+			return false;
+	}
+	*out = v << shift;
+	return true;
+}
+
+static const struct option_desc *option_find(const char *key, size_t n)
+{
+	for (size_t i = 0; i < BM_ARRAY_SIZE(options); i++)
+		if (strlen(options[i].key) == n && !memcmp(options[i].key, key, n))
+			return &options[i];
+	return NULL;
+}
+
+int bm_options_parse(const char *conf)
+{
+	int bad = 0;
+
+	for (const char *p = conf; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		const struct option_desc *d;
+		uint64_t v;
+
+		if (len == 0)
+			goto next;
+		if (!eq) {
+			bm_warn("BUDDYMALLOC_CONF: '%s' has no '=value', ignored", p);
+			bad++;
+			goto next;
+		}
+		d = option_find(p, (size_t)(eq - p));
+		if (!d) {
+			bm_warn("BUDDYMALLOC_CONF: unknown key in '%s', ignored", p);
+			bad++;
+		} else if (!bm_parse_size(eq + 1, len - (size_t)(eq + 1 - p), &v) ||
+			   v < d->min || v > d->max) {
+			bm_warn("BUDDYMALLOC_CONF: bad value for %s (allowed %lu..%lu), ignored",
+				d->key, (unsigned long)d->min, (unsigned long)d->max);
+			bad++;
+		} else {
+			*d->var = v;
+		}
+next:
+		p = end ? end + 1 : NULL;
+	}
+	return bad;
+}
+
+void bm_options_init(void)
+{
+	/* glibc's getenv walks environ and never allocates. */
+	const char *s = getenv("BUDDYMALLOC_STATS");
+
+	if (s && *s && *s != '0')
+		opt_stats = 1;
+	bm_options_parse(getenv("BUDDYMALLOC_CONF"));
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.h - every tunable, declared once.  Users set them as
+ * BUDDYMALLOC_CONF="key=value,key=value"; sizes take k, M, G, T suffixes.
+ * Each option is a variable opt_<key> that mirrors the key users write.
+ */
+#ifndef BM_OPTIONS_H
+#define BM_OPTIONS_H
+
+#include "bm.h"
+
+/*        key                     default        min   max              meaning */
+#define BM_OPTIONS(X) \
+	X(max_order,              10,            9,    MAX_ORDER_LIMIT, "largest buddy block order (10: 4 MiB)") \
+	X(pageblock_order,        9,             1,    MAX_ORDER_LIMIT, "pages grouped by migratetype (9: 2 MiB)") \
+	X(section_size,           128ULL << 20,  1ULL << 21, 1ULL << 40,  "bytes committed at a time (power of two)") \
+	X(node_reserve,           64ULL << 30,   1ULL << 21, 1ULL << 44,  "virtual bytes reserved per node") \
+	X(min_free_kbytes,        0,             0,    1ULL << 32,      "min watermark in KiB per zone; 0: derived from zone size") \
+	X(watermark_scale_factor, 10,            1,    3000,            "low/high distance, in 1/10000 of managed pages") \
+	X(fail_nth,               0,             0,    UINT64_MAX,      "fault injection: fail the Nth page allocation (once)") \
+	X(fail_every,             0,             0,    UINT64_MAX,      "fault injection: fail every Nth page allocation") \
+	X(stats,                  0,             0,    1,               "print the full report at exit") \
+	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
+
+#define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t opt_##name;
+BM_OPTIONS(BM_OPTION_DECLARE)
+#undef BM_OPTION_DECLARE
+
+/* Parse "key=value,..." into the opt_ variables; bad items are reported once
+ * on stderr and skipped.  Returns the number of items rejected. */
+int bm_options_parse(const char *conf);
+
+/* Read BUDDYMALLOC_CONF (and BUDDYMALLOC_STATS) from the environment. */
+void bm_options_init(void);
+
+/* Parse a number with an optional k/M/G/T suffix; false on a bad value. */
+bool bm_parse_size(const char *s, size_t n, uint64_t *out);
+
+#endif /* BM_OPTIONS_H */

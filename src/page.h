@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page.h - the page descriptor and the arithmetic between address, pfn and
+ * descriptor.
+ *
+ * All nodes share one reserved virtual range starting at bm_base; node n
+ * owns [bm_base + n * node_span, + node_span).  The descriptors of every
+ * page live in one virtually contiguous array, mem_map, committed together
+ * with the section they describe.  Nothing about a block is ever stored in
+ * the block itself, so a wild write by the program cannot corrupt the
+ * allocator and a bad pointer passed to free is caught by reading its
+ * descriptor.
+ */
+#ifndef BM_PAGE_H
+#define BM_PAGE_H
+
+#include "bm.h"
+
+/*
+ * struct page - 32 bytes per 4 KiB page (0.8%).
+ *
+ * Free block (PG_buddy on the first page): order, migratetype and the
+ * next/prev links of its free list; the other pages of the block are zero.
+ * Allocated block (PG_head on the first page): order and nr_pages (an
+ * alloc_pages_exact block is nr_pages long, not 1 << order).  The upper
+ * layers (slab, large objects) use head, aux32 and private.
+ */
+struct page {
+	uint16_t	flags;		/* PG_* below */
+	uint8_t		order;		/* free: block order; head: allocation order */
+	uint8_t		migratetype;	/* free list / type the block was taken as */
+	uint8_t		pageblock_mt;	/* first page of a pageblock: its migratetype */
+	uint8_t		aux8;		/* owner layer's byte (slab: size class) */
+	uint16_t	aux16;		/* owner layer's short */
+	uint32_t	next;		/* list link (pfn), PFN_NONE ends the list */
+	uint32_t	prev;		/* list link (pfn), PFN_NONE starts it */
+	uint32_t	nr_pages;	/* head: pages in the allocation */
+	uint32_t	aux32;		/* owner layer's word */
+	uint64_t	private;	/* owner layer's pointer-sized word */
+};
+_Static_assert(sizeof(struct page) == 32, "struct page must stay 32 bytes");
+
+enum pageflags {
+	PG_buddy	= 1u << 0,	/* first page of a free block in free_area */
+	PG_head		= 1u << 1,	/* first page of an allocated block */
+	PG_tail		= 1u << 2,	/* other page of a compound allocation; aux32 = head pfn */
+	PG_zero		= 1u << 3,	/* free block known to hold only zeroes */
+	PG_pcp		= 1u << 4,	/* sitting on a per-thread pcp list */
+	PG_slab		= 1u << 5,	/* head of a slab (upper layer) */
+	PG_large	= 1u << 6,	/* head of a large object (upper layer) */
+};
+
+enum migratetype {
+	MIGRATE_UNMOVABLE,	/* slabs and allocator metadata */
+	MIGRATE_MOVABLE,	/* whole-page and large user allocations */
+	MIGRATE_RECLAIMABLE,	/* caches that reclaim may drop */
+	MIGRATE_TYPES
+};
+
+extern uintptr_t	bm_base;	/* start of the reserved range */
+extern uintptr_t	bm_end;		/* end of the reserved range */
+extern struct page	*mem_map;	/* descriptor of pfn 0 */
+
+static inline struct page *pfn_to_page(uint32_t pfn)	{ return mem_map + pfn; }
+static inline uint32_t page_to_pfn(const struct page *p) { return (uint32_t)(p - mem_map); }
+static inline void *pfn_to_addr(uint32_t pfn)
+{
+	return (void *)(bm_base + ((uintptr_t)pfn << PAGE_SHIFT));
+}
+static inline uint32_t addr_to_pfn(const void *a)
+{
+	return (uint32_t)(((uintptr_t)a - bm_base) >> PAGE_SHIFT);
+}
+static inline void *page_address(const struct page *p) { return pfn_to_addr(page_to_pfn(p)); }
+static inline struct page *virt_to_page(const void *a) { return pfn_to_page(addr_to_pfn(a)); }
+
+/* Is addr inside the reserved range (it may still be uncommitted)? */
+static inline bool bm_addr_in_range(const void *a)
+{
+	return (uintptr_t)a - bm_base < bm_end - bm_base;
+}
+
+static inline bool PageBuddy(const struct page *p) { return p->flags & PG_buddy; }
+static inline bool PageHead(const struct page *p)  { return p->flags & PG_head; }
+
+/* ------------------------------------------------------------ pfn lists */
+
+/* A doubly linked list threaded through descriptors by pfn. */
+struct page_list {
+	uint32_t	first;
+	uint32_t	last;
+};
+
+#define PAGE_LIST_INIT	{ PFN_NONE, PFN_NONE }
+
+static inline void page_list_init(struct page_list *l)
+{
+	l->first = l->last = PFN_NONE;
+}
+
+static inline bool page_list_empty(const struct page_list *l)
+{
+	return l->first == PFN_NONE;
+}
+
+static inline void page_list_add(struct page_list *l, struct page *p)
+{
+	uint32_t pfn = page_to_pfn(p);
+
+	p->prev = PFN_NONE;
+	p->next = l->first;
+	if (l->first != PFN_NONE)
+		pfn_to_page(l->first)->prev = pfn;
+	else
+		l->last = pfn;
+	l->first = pfn;
+}
+
+static inline void page_list_add_tail(struct page_list *l, struct page *p)
+{
+	uint32_t pfn = page_to_pfn(p);
+
+	p->next = PFN_NONE;
+	p->prev = l->last;
+	if (l->last != PFN_NONE)
+		pfn_to_page(l->last)->next = pfn;
+	else
+		l->first = pfn;
+	l->last = pfn;
+}
+
+static inline void page_list_del(struct page_list *l, struct page *p)
+{
+	if (p->prev != PFN_NONE)
+		pfn_to_page(p->prev)->next = p->next;
+	else
+		l->first = p->next;
+	if (p->next != PFN_NONE)
+		pfn_to_page(p->next)->prev = p->prev;
+	else
+		l->last = p->prev;
+	p->next = p->prev = PFN_NONE;
+}
+
+static inline struct page *page_list_first(const struct page_list *l)
+{
+	return l->first == PFN_NONE ? NULL : pfn_to_page(l->first);
+}
+
+#endif /* BM_PAGE_H */

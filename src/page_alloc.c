@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page_alloc.c - alloc_pages: the zonelist walk, the watermark gate, zone
+ * growth, fault injection and the checks on free.
+ *
+ * Allocation walks the zonelist of the local node.  In each zone, under its
+ * lock, a zone below its low watermark first commits another section (the
+ * reclaim issue puts reclaim ahead of that); a zone still below min is
+ * skipped unless __GFP_HARDER.  Then the buddy takes the block.
+ */
+#include "bm.h"
+#include "buddy.h"
+#include "fmt.h"
+#include "node.h"
+#include "options.h"
+#include "page_alloc.h"
+#include "watermark.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------- fault injection */
+
+static bool		fail_enabled;
+static _Atomic uint64_t	fail_count;
+static uint64_t		fail_nth, fail_every;
+
+void bm_fault_inject_set(uint64_t nth, uint64_t every)
+{
+	atomic_store(&fail_count, 0);
+	fail_nth = nth;
+	fail_every = every;
+	fail_enabled = nth || every;
+}
+
+/* The kernel's should_fail_alloc_page(): only reached when enabled. */
+static BM_NOINLINE bool should_fail_alloc_page(void)
+{
+	uint64_t n = atomic_fetch_add(&fail_count, 1) + 1;
+
+	return n == fail_nth || (fail_every && n % fail_every == 0);
+}
+
+/* ------------------------------------------------------------ bad pages */
+
+void bm_bad_page(const void *addr, const char *what)
+{
+	bm_warn("bad page %p: %s", addr, what);
+	if (opt_abort_on_error)
+		abort();
+}
+
+/* ------------------------------------------------------------ allocation */
+
+/* Take a block from one zone, growing it when it runs low. */
+static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
+			    bool *zero)
+{
+	unsigned int alloc_flags = (gfp & __GFP_HARDER) ? ALLOC_HARDER : 0;
+	struct page *page = NULL;
+
+	bm_lock(&z->lock);
+	if (!__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)) {
+		zone_event(z, watermark_low, 1);
+		while (!(gfp & __GFP_NOCOMMIT) && __zone_grow(z) &&
+		       !__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags))
+			;
+		if (!__zone_watermark_ok(z, order, WMARK_MIN, alloc_flags))
+			goto out;
+	}
+	page = __rmqueue(z, order, gfp_migratetype(gfp), zero);
+out:
+	if (!page)
+		zone_event(z, alloc_fail, 1);
+	bm_unlock(&z->lock);
+	return page;
+}
+
+/* Find a zone with the block; returns it with *zero and *zone set. */
+static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
+					   bool *zero)
+{
+	struct node *local = &bm_nodes[bm_local_node()];
+
+	for (struct zone **zp = local->zonelist.zones; *zp; zp++) {
+		struct page *page = rmqueue(*zp, order, gfp, zero);
+
+		if (page)
+			return page;
+		if (gfp & __GFP_THISNODE)
+			break;
+	}
+	return NULL;
+}
+
+static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, bool *zero)
+{
+	struct page *page;
+
+	if (unlikely(!bm_init()) || order > bm_max_order)
+		goto fail;
+	if (unlikely(fail_enabled) && should_fail_alloc_page())
+		goto fail;
+	page = get_page_from_zonelist(gfp, order, zero);
+	if (likely(page))
+		return page;
+fail:
+	errno = ENOMEM;
+	return NULL;
+}
+
+static void prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
+{
+	if ((gfp & __GFP_ZERO) && !zero)
+		memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
+}
+
+struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
+{
+	bool zero = false;
+	struct page *page = alloc_pages_nozero(gfp, order, &zero);
+
+	if (page)
+		prep_new_page(page, (size_t)1 << order, gfp, zero);
+	return page;
+}
+
+struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp)
+{
+	unsigned int order;
+	struct page *page;
+	struct zone *z;
+	bool zero = false;
+
+	if (nr_pages == 0 || nr_pages > (1ul << MAX_ORDER_LIMIT)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	order = bm_order_for_pages(nr_pages);
+	page = alloc_pages_nozero(gfp, order, &zero);
+	if (!page)
+		return NULL;
+	if (nr_pages < (1u << order)) {
+		z = page_zone(page);
+		bm_lock(&z->lock);
+		__free_pages_range(z, page_to_pfn(page) + (uint32_t)nr_pages,
+				   (1u << order) - (uint32_t)nr_pages, zero);
+		page->nr_pages = (uint32_t)nr_pages;
+		z->events[ZE_pgalloc] -= (1u << order) - nr_pages;
+		bm_unlock(&z->lock);
+	}
+	prep_new_page(page, nr_pages, gfp, zero);
+	return page;
+}
+
+/* ------------------------------------------------------------------ free */
+
+/* Is page the head of an allocated block of nr pages?  Reports if not. */
+static bool free_pages_check(const struct page *page, size_t nr_pages)
+{
+	if (unlikely(!bm_addr_in_range(page_address(page)))) {
+		bm_bad_page(page_address(page), "not in the allocator's range");
+		return false;
+	}
+	if (unlikely(PageBuddy(page))) {
+		bm_bad_page(page_address(page), "already free (double free)");
+		return false;
+	}
+	if (unlikely(!PageHead(page))) {
+		bm_bad_page(page_address(page), "not the start of an allocated block");
+		return false;
+	}
+	if (unlikely(page->nr_pages != nr_pages)) {
+		bm_bad_page(page_address(page), "freed with a size it was not allocated with");
+		return false;
+	}
+	return true;
+}
+
+static void __free_pages_ok(struct page *page, size_t nr_pages)
+{
+	struct zone *z = page_zone(page);
+
+	bm_lock(&z->lock);
+	page->flags = 0;
+	zone_event(z, pgfree, nr_pages);
+	zone_event(z, free_blocks, 1);
+	__free_pages_range(z, page_to_pfn(page), (uint32_t)nr_pages, false);
+	bm_unlock(&z->lock);
+}
+
+void bm_free_pages(struct page *page, unsigned int order)
+{
+	if (free_pages_check(page, (size_t)1 << order))
+		__free_pages_ok(page, (size_t)1 << order);
+}
+
+void bm_free_pages_exact(struct page *page, size_t nr_pages)
+{
+	if (free_pages_check(page, nr_pages))
+		__free_pages_ok(page, nr_pages);
+}

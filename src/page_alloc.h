@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page_alloc.h - the internal page allocator API: alloc_pages and friends.
+ * Callable from any thread, without locks held; never calls malloc.
+ */
+#ifndef BM_PAGE_ALLOC_H
+#define BM_PAGE_ALLOC_H
+
+#include "mmzone.h"
+
+/* gfp flags: the migratetype in the low bits, then modifiers. */
+typedef unsigned int gfp_t;
+#define __GFP_MT_MASK	0x3u
+#define __GFP_ZERO	(1u << 2)	/* contents zeroed (skipped when known zero) */
+#define __GFP_NOCOMMIT	(1u << 3)	/* never commit a new section for this */
+#define __GFP_HARDER	(1u << 4)	/* may use half of the min reserve */
+#define __GFP_THISNODE	(1u << 5)	/* only the preferred node's zones */
+
+#define GFP_SLAB	((gfp_t)MIGRATE_UNMOVABLE)
+#define GFP_USER	((gfp_t)MIGRATE_MOVABLE)
+#define GFP_CACHE	((gfp_t)MIGRATE_RECLAIMABLE)
+
+static inline int gfp_migratetype(gfp_t gfp) { return (int)(gfp & __GFP_MT_MASK); }
+
+/* A block of 2^order pages; NULL with errno ENOMEM when none can be had. */
+struct page *bm_alloc_pages(gfp_t gfp, unsigned int order);
+/* Free a block from bm_alloc_pages; a page in the wrong state is reported. */
+void bm_free_pages(struct page *page, unsigned int order);
+
+/* nr_pages pages, the unused tail of the power-of-two block given back. */
+struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp);
+void bm_free_pages_exact(struct page *page, size_t nr_pages);
+
+/* Fault injection: fail the nth page allocation from now (0: never) and
+ * every nth (0: never).  BUDDYMALLOC_CONF's fail_nth/fail_every set it. */
+void bm_fault_inject_set(uint64_t nth, uint64_t every);
+
+/* Report a page handed back in the wrong state.  Aborts unless the
+ * configuration says to go on. */
+void bm_bad_page(const void *addr, const char *what);
+
+/* First use: read the configuration and reserve the range. */
+bool bm_init(void);
+
+#endif /* BM_PAGE_ALLOC_H */

@@ -1,0 +1,2 @@
+# tests/local.mk - make check.
+include tests/unit/local.mk

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* exact.c - alloc_pages_exact hands out exactly n pages, gives the tail of
+ * the power-of-two block back, and frees reassemble the block; __GFP_ZERO
+ * zeroes memory that is not known to be zero. */
+#include "pagetest.h"
+
+#include <string.h>
+
+static void test_tail_given_back(void)
+{
+	for (size_t n = 1; n <= (1u << bm_max_order); n = n * 3 / 2 + 1) {
+		uint64_t free_before;
+		struct page *p;
+
+		bm_free_pages(bm_alloc_pages(GFP_USER, 0), 0);	/* zone committed */
+		free_before = pt_zone()->nr_free_pages;
+		p = bm_alloc_pages_exact(n, GFP_USER);
+		CHECK(p != NULL);
+		if (!p)
+			continue;
+		CHECK_EQ(p->nr_pages, n);
+		CHECK_EQ(free_before - pt_zone()->nr_free_pages, n);
+		memset(page_address(p), 0xa5, n << PAGE_SHIFT);	/* all n usable */
+		CHECK_INVARIANTS();
+		bm_free_pages_exact(p, n);
+		CHECK(pt_only_max_order_blocks());
+	}
+}
+
+static void test_zero_flag(void)
+{
+	struct page *p = bm_alloc_pages_exact(5, GFP_USER);
+	unsigned char *m;
+	size_t nonzero = 0;
+
+	CHECK(p != NULL);
+	memset(page_address(p), 0xff, 5 << PAGE_SHIFT);
+	bm_free_pages_exact(p, 5);
+	/* The same pages come back first (smallest-first, same order lists)
+	 * and are dirty now: __GFP_ZERO must clear them. */
+	p = bm_alloc_pages_exact(5, GFP_USER | __GFP_ZERO);
+	CHECK(p != NULL);
+	m = page_address(p);
+	for (size_t i = 0; i < (5 << PAGE_SHIFT); i++)
+		nonzero += m[i] != 0;
+	CHECK_EQ(nonzero, 0);
+	bm_free_pages_exact(p, 5);
+	CHECK_INVARIANTS();
+}
+
+int main(void)
+{
+	pt_setup("section_size=8M");
+	RUN_TEST(test_tail_given_back);
+	RUN_TEST(test_zero_flag);
+	return test_exit();
+}

@@ -1,0 +1,43 @@
+# tests/unit/local.mk - unit tests of the page allocator (internal API).
+UNIT_TESTS = \
+	tests/unit/options \
+	tests/unit/split_merge \
+	tests/unit/random_ops \
+	tests/unit/exact \
+	tests/unit/fallback \
+	tests/unit/watermark \
+	tests/unit/exhaustion \
+	tests/unit/fault_inject \
+	tests/unit/report \
+	tests/unit/bad_free \
+	tests/unit/threads
+
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h
+
+# Every unit test is one .c file linked with the internal core.
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+UNIT_LDADD = src/libbuddycore.la $(PTHREAD_LIBS)
+tests_unit_options_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_options_LDADD = $(UNIT_LDADD)
+tests_unit_split_merge_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_split_merge_LDADD = $(UNIT_LDADD)
+tests_unit_random_ops_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_random_ops_LDADD = $(UNIT_LDADD)
+tests_unit_exact_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_exact_LDADD = $(UNIT_LDADD)
+tests_unit_fallback_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_fallback_LDADD = $(UNIT_LDADD)
+tests_unit_watermark_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_watermark_LDADD = $(UNIT_LDADD)
+tests_unit_exhaustion_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_exhaustion_LDADD = $(UNIT_LDADD)
+tests_unit_fault_inject_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_fault_inject_LDADD = $(UNIT_LDADD)
+tests_unit_report_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_report_LDADD = $(UNIT_LDADD)
+tests_unit_bad_free_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_bad_free_LDADD = $(UNIT_LDADD)
+tests_unit_threads_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_threads_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* pagetest.h - helpers for the page allocator tests. */
+#ifndef BM_PAGETEST_H
+#define BM_PAGETEST_H
+
+#include "test.h"
+#include "bm.h"
+#include "check.h"
+#include "options.h"
+#include "page_alloc.h"
+#include "vmstat.h"
+
+#include <unistd.h>
+
+/* Configure the allocator (before first use) and bring it up. */
+static inline void pt_setup(const char *conf)
+{
+	if (bm_options_parse(conf) != 0) {
+		fprintf(stderr, "bad test configuration '%s'\n", conf);
+		exit(99);
+	}
+	if (!bm_init()) {
+		fprintf(stderr, "bm_init failed\n");
+		exit(99);
+	}
+}
+
+static inline struct zone *pt_zone(void)
+{
+	return &bm_nodes[0].zones[ZONE_NORMAL];
+}
+
+/* Free blocks of one order, all migratetypes. */
+static inline uint64_t pt_nr_free(unsigned int order)
+{
+	return pt_zone()->free_area[order].nr_free;
+}
+
+/* True when every free page sits in a max-order block. */
+static inline bool pt_only_max_order_blocks(void)
+{
+	struct zone *z = pt_zone();
+
+	for (unsigned int o = 0; o < bm_max_order; o++)
+		if (z->free_area[o].nr_free)
+			return false;
+	return z->free_area[bm_max_order].nr_free << bm_max_order == z->nr_free_pages;
+}
+
+#define CHECK_INVARIANTS() CHECK_EQ(bm_check_invariants(STDERR_FILENO), 0)
+
+static inline uint64_t pt_event(enum zone_event e)
+{
+	return bm_zone_event_sum(e);
+}
+
+#endif /* BM_PAGETEST_H */
