@@ -247,3 +247,41 @@ bool __zone_has_order(const struct zone *z, unsigned int order)
 			return true;
 	return false;
 }
+
+/* The head pfn of the free block that contains pfn, or PFN_NONE. */
+static uint32_t free_block_containing(uint32_t pfn)
+{
+	for (unsigned int o = 0; o <= bm_max_order; o++) {
+		uint32_t head = pfn & ~((1u << o) - 1);
+		const struct page *p = pfn_to_page(head);
+
+		if (PageBuddy(p) && p->order >= o)
+			return head;
+	}
+	return PFN_NONE;
+}
+
+bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
+{
+	uint32_t end = pfn + nr, x, h;
+
+	if (pfn < z->zone_start_pfn || end > z->zone_start_pfn + z->present_pages)
+		return false;
+	for (x = pfn; x < end; x = h + (1u << pfn_to_page(h)->order))
+		if ((h = free_block_containing(x)) == PFN_NONE)
+			return false;
+	for (x = pfn; x < end;) {
+		struct page *p = pfn_to_page(h = free_block_containing(x));
+		uint32_t block_end = h + (1u << p->order);
+		bool zero = p->flags & PG_zero;
+
+		del_from_free_list(z, p, p->order);
+		if (h < pfn)
+			__free_pages_range(z, h, pfn - h, zero);
+		if (block_end > end)
+			__free_pages_range(z, end, block_end - end, zero);
+		x = block_end;
+	}
+	z->events[ZE_pgalloc] += nr;
+	return true;
+}

@@ -24,6 +24,10 @@ void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, bool zero
  * tails of exact allocations. */
 void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, bool zero);
 
+/* Take the pages [pfn, pfn + nr) out of the free lists if every one of
+ * them is free; false (and nothing changed) otherwise. */
+bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr);
+
 /* Is there a free block of at least this order? */
 bool __zone_has_order(const struct zone *z, unsigned int order);
 

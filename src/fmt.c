@@ -4,7 +4,6 @@
 #include "fmt.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,11 +198,4 @@ void bm_warn(const char *fmt, ...)
 	va_end(ap);
 	bm_outf(&o, "\n");
 	bm_out_flush(&o);
-}
-
-void bm_bug(const char *file, int line, const char *cond)
-{
-	bm_dprintf(STDERR_FILENO, "libbuddymalloc: BUG at %s:%d: %s\n",
-		   file, line, cond);
-	abort();
 }

@@ -13,10 +13,21 @@
 #include "page_alloc.h"
 #include "vmstat.h"
 
+#include "large.h"
+#include "slab.h"
+#include "tcache.h"
+
+#include <pthread.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 static bm_lock_t	init_lock = BM_LOCK_INIT;
 static _Atomic bool	inited;
+
+/* Set while this thread initialises: its allocations go to the bootstrap
+ * arena instead of recursing into the init it is running. */
+__thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 
 /* Bring option values into range and into agreement with each other. */
 static void options_sanitise(void)
@@ -36,6 +47,66 @@ static void options_sanitise(void)
 		opt_node_reserve = opt_section_size;
 }
 
+/* A per-process secret for the free marker (not security by itself: it
+ * keeps a program's data from looking free by accident). */
+static uintptr_t free_key(void)
+{
+	uintptr_t key = 0;
+	struct timespec ts;
+
+	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != sizeof(key)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		key = (uintptr_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&ts;
+	}
+	return key | 1;		/* never equal to a pointer (odd) */
+}
+
+/* ------------------------------------------------------------------ fork
+ * prepare takes every allocator lock in the documented order, so the
+ * child starts with consistent lists; parent releases them, child resets
+ * them (it is single-threaded).  Other threads' caches are lost to the
+ * child, as their threads are. */
+static void zones_lock(void)
+{
+	for (int n = 0; n < bm_nr_nodes; n++)
+		bm_lock(&bm_nodes[n].zones[ZONE_NORMAL].lock);
+}
+
+static void zones_unlock(bool reinit)
+{
+	for (int n = 0; n < bm_nr_nodes; n++) {
+		bm_lock_t *l = &bm_nodes[n].zones[ZONE_NORMAL].lock;
+		if (reinit)
+			bm_lock_reinit(l);
+		else
+			bm_unlock(l);
+	}
+}
+
+static void fork_prepare(void)
+{
+	bm_lock(&init_lock);
+	bm_huge_lock();
+	bm_slab_lock_all();
+	zones_lock();
+}
+
+static void fork_parent(void)
+{
+	zones_unlock(false);
+	bm_slab_unlock_all();
+	bm_huge_unlock();
+	bm_unlock(&init_lock);
+}
+
+static void fork_child(void)
+{
+	zones_unlock(true);
+	bm_slab_reinit_locks();
+	bm_huge_reinit_lock();
+	bm_lock_reinit(&init_lock);
+}
+
 static BM_COLD bool bm_init_slow(void)
 {
 	bool ok = true;
@@ -43,17 +114,25 @@ static BM_COLD bool bm_init_slow(void)
 	bm_lock(&init_lock);
 	if (atomic_load_explicit(&inited, memory_order_relaxed))
 		goto out;
+	bm_in_init = true;
 	bm_options_init();
 	options_sanitise();
 	bm_max_order = (unsigned int)opt_max_order;
 	bm_pageblock_order = (unsigned int)opt_pageblock_order;
 	bm_fault_inject_set(opt_fail_nth, opt_fail_every);
+	bm_size_classes_init();
+	bm_free_key = free_key();
 	ok = bm_nodes_init(1);
+	if (ok)
+		bm_slab_init();
+	ok = ok && bm_tcache_setup() &&
+	     pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
 	if (!ok)
 		bm_warn("cannot reserve %lu bytes of address space",
 			(unsigned long)opt_node_reserve);
 	else
 		atomic_store_explicit(&inited, true, memory_order_release);
+	bm_in_init = false;
 out:
 	bm_unlock(&init_lock);
 	return ok;

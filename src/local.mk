@@ -17,10 +17,26 @@ src_libbuddycore_la_SOURCES = \
 	src/page_alloc.c src/page_alloc.h \
 	src/vmstat.c src/vmstat.h \
 	src/check.c src/check.h \
+	src/error.c src/error.h \
+	src/size_class.c src/size_class.h \
+	src/slab.c src/slab.h \
+	src/pcp.c src/pcp.h \
+	src/tcache.c src/tcache.h \
+	src/large.c src/large.h \
+	src/bootstrap.c src/bootstrap.h \
 	src/init.c \
 	src/public.c
 
+# The exported malloc API and C++ operators live only in the installed
+# library, so the unit tests keep glibc's malloc for themselves.
 lib_LTLIBRARIES += libbuddymalloc.la
-libbuddymalloc_la_SOURCES =
-libbuddymalloc_la_LIBADD = src/libbuddycore.la $(HWLOC_LIBS) $(NUMA_LIBS) $(PTHREAD_LIBS)
+libbuddymalloc_la_CFLAGS = $(src_libbuddycore_la_CFLAGS)
+libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_internal.h
+libbuddymalloc_la_LIBADD = src/libbuddycxx.la
+libbuddymalloc_la_LIBADD += src/libbuddycore.la $(HWLOC_LIBS) $(NUMA_LIBS) $(PTHREAD_LIBS)
 libbuddymalloc_la_LDFLAGS = -version-info $(BM_LT_VERSION) -no-undefined
+
+# C++ operators, with unwind tables so std::bad_alloc can pass through.
+noinst_LTLIBRARIES += src/libbuddycxx.la
+src_libbuddycxx_la_CFLAGS = $(src_libbuddycore_la_CFLAGS) -fexceptions
+src_libbuddycxx_la_SOURCES = src/new_delete.c

@@ -55,7 +55,12 @@ bool bm_nodes_init(int nr_nodes)
 	if (!base)
 		return false;
 	total = span * (uint64_t)nr_nodes;
+	/* The whole mem_map is readable and writable from the start (and costs
+	 * nothing until touched): free() can read the descriptor of any
+	 * address in the range, committed or not, without a fault. */
 	mem_map = bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
+	if (mem_map && !bm_os_commit(mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
+		mem_map = NULL;
 	if (!mem_map) {
 		bm_os_unmap(base, total);
 		return false;
@@ -84,10 +89,8 @@ bool __zone_grow(struct zone *z)
 
 	if (z->present_pages + nr > z->spanned_pages)
 		return false;
-	if (!bm_os_commit(pfn_to_page(pfn), nr * sizeof(struct page)))
-		return false;
 	if (!bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
-		return false;	/* the descriptors stay committed: harmless */
+		return false;
 	/* Whole-page user memory is the most common type: start as movable. */
 	for (uint32_t i = 0; i < nr; i += 1u << bm_pageblock_order)
 		*pageblock_mt_of(pfn + i) = MIGRATE_MOVABLE;

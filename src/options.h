@@ -19,6 +19,8 @@
 	X(watermark_scale_factor, 10,            1,    3000,            "low/high distance, in 1/10000 of managed pages") \
 	X(fail_nth,               0,             0,    UINT64_MAX,      "fault injection: fail the Nth page allocation (once)") \
 	X(fail_every,             0,             0,    UINT64_MAX,      "fault injection: fail every Nth page allocation") \
+	X(pcp_batch,              31,            1,    4096,            "pages a pcp list refills and drains at once") \
+	X(pcp_high,               186,           2,    65536,           "pages a pcp list holds before it drains") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
 

@@ -10,14 +10,16 @@
  */
 #include "bm.h"
 #include "buddy.h"
+#include "error.h"
 #include "fmt.h"
 #include "node.h"
 #include "options.h"
 #include "page_alloc.h"
+#include "pcp.h"
+#include "tcache.h"
 #include "watermark.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------- fault injection */
@@ -42,39 +44,78 @@ static BM_NOINLINE bool should_fail_alloc_page(void)
 	return n == fail_nth || (fail_every && n % fail_every == 0);
 }
 
-/* ------------------------------------------------------------ bad pages */
-
-void bm_bad_page(const void *addr, const char *what)
+/* May the zone give a block of this order?  Grows it below low; says no
+ * below min.  (zone->lock held) */
+static bool __zone_allow(struct zone *z, unsigned int order, gfp_t gfp)
 {
-	bm_warn("bad page %p: %s", addr, what);
-	if (opt_abort_on_error)
-		abort();
+	unsigned int alloc_flags = (gfp & __GFP_HARDER) ? ALLOC_HARDER : 0;
+
+	if (likely(__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)))
+		return true;
+	zone_event(z, watermark_low, 1);
+	while (!(gfp & __GFP_NOCOMMIT) && __zone_grow(z) &&
+	       !__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags))
+		;
+	return __zone_watermark_ok(z, order, WMARK_MIN, alloc_flags);
 }
 
-/* ------------------------------------------------------------ allocation */
-
-/* Take a block from one zone, growing it when it runs low. */
+/* Take a block from one zone. */
 static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
 			    bool *zero)
 {
-	unsigned int alloc_flags = (gfp & __GFP_HARDER) ? ALLOC_HARDER : 0;
 	struct page *page = NULL;
 
 	bm_lock(&z->lock);
-	if (!__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)) {
-		zone_event(z, watermark_low, 1);
-		while (!(gfp & __GFP_NOCOMMIT) && __zone_grow(z) &&
-		       !__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags))
-			;
-		if (!__zone_watermark_ok(z, order, WMARK_MIN, alloc_flags))
-			goto out;
-	}
-	page = __rmqueue(z, order, gfp_migratetype(gfp), zero);
-out:
+	if (__zone_allow(z, order, gfp))
+		page = __rmqueue(z, order, gfp_migratetype(gfp), zero);
 	if (!page)
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
 	return page;
+}
+
+uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
+			 uint32_t count, struct page_list *list)
+{
+	uint32_t n = 0;
+
+	if (unlikely(!bm_init()) || (unlikely(fail_enabled) && should_fail_alloc_page()))
+		return 0;
+	bm_lock(&z->lock);
+	if (__zone_allow(z, order, gfp)) {
+		for (; n < count; n++) {
+			bool zero;
+			struct page *page = __rmqueue(z, order, mt, &zero);
+
+			if (!page)
+				break;
+			page->flags = (uint16_t)(PG_head | PG_pcp | (zero ? PG_zero : 0));
+			page_list_add_tail(list, page);
+		}
+	}
+	if (!n)
+		zone_event(z, alloc_fail, 1);
+	bm_unlock(&z->lock);
+	return n;
+}
+
+uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count)
+{
+	uint32_t n = 0;
+
+	bm_lock(&z->lock);
+	for (; n < count && !page_list_empty(list); n++) {
+		struct page *page = pfn_to_page(list->last);	/* the coldest */
+		unsigned int order = page->order;
+
+		page_list_del(list, page);
+		page->flags = 0;
+		zone_event(z, pgfree, 1u << order);
+		zone_event(z, free_blocks, 1);
+		__free_one_page(z, page_to_pfn(page), order, false);
+	}
+	bm_unlock(&z->lock);
+	return n;
 }
 
 /* Find a zone with the block; returns it with *zero and *zone set. */
@@ -110,7 +151,7 @@ fail:
 	return NULL;
 }
 
-static void prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
+void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
 {
 	if ((gfp & __GFP_ZERO) && !zero)
 		memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
@@ -119,14 +160,24 @@ static void prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool ze
 struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 {
 	bool zero = false;
-	struct page *page = alloc_pages_nozero(gfp, order, &zero);
+	struct page *page;
+
+	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE)
+		return bm_pcp_alloc(&bm_tc.pcp, gfp, order);
+	page = alloc_pages_nozero(gfp, order, &zero);
 
 	if (page)
-		prep_new_page(page, (size_t)1 << order, gfp, zero);
+		bm_prep_new_page(page, (size_t)1 << order, gfp, zero);
 	return page;
 }
 
 struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp)
+{
+	return bm_alloc_pages_exact_aligned(nr_pages, 0, gfp);
+}
+
+struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_order,
+					  gfp_t gfp)
 {
 	unsigned int order;
 	struct page *page;
@@ -138,6 +189,8 @@ struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp)
 		return NULL;
 	}
 	order = bm_order_for_pages(nr_pages);
+	if (order < align_order)
+		order = align_order;
 	page = alloc_pages_nozero(gfp, order, &zero);
 	if (!page)
 		return NULL;
@@ -150,7 +203,7 @@ struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp)
 		z->events[ZE_pgalloc] -= (1u << order) - nr_pages;
 		bm_unlock(&z->lock);
 	}
-	prep_new_page(page, nr_pages, gfp, zero);
+	bm_prep_new_page(page, nr_pages, gfp, zero);
 	return page;
 }
 
@@ -160,19 +213,19 @@ struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp)
 static bool free_pages_check(const struct page *page, size_t nr_pages)
 {
 	if (unlikely(!bm_addr_in_range(page_address(page)))) {
-		bm_bad_page(page_address(page), "not in the allocator's range");
+		bm_bad_pointer("free", page_address(page), "not in the allocator's range");
 		return false;
 	}
-	if (unlikely(PageBuddy(page))) {
-		bm_bad_page(page_address(page), "already free (double free)");
+	if (unlikely(PageBuddy(page) || (page->flags & PG_pcp))) {
+		bm_bad_pointer("free", page_address(page), "already free (double free)");
 		return false;
 	}
 	if (unlikely(!PageHead(page))) {
-		bm_bad_page(page_address(page), "not the start of an allocated block");
+		bm_bad_pointer("free", page_address(page), "not the start of an allocated block");
 		return false;
 	}
 	if (unlikely(page->nr_pages != nr_pages)) {
-		bm_bad_page(page_address(page), "freed with a size it was not allocated with");
+		bm_bad_pointer("free", page_address(page), "freed with a size it was not allocated with");
 		return false;
 	}
 	return true;
@@ -192,12 +245,37 @@ static void __free_pages_ok(struct page *page, size_t nr_pages)
 
 void bm_free_pages(struct page *page, unsigned int order)
 {
-	if (free_pages_check(page, (size_t)1 << order))
-		__free_pages_ok(page, (size_t)1 << order);
+	if (!free_pages_check(page, (size_t)1 << order))
+		return;
+	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE &&
+	    bm_pcp_free(&bm_tc.pcp, page, order))
+		return;
+	__free_pages_ok(page, (size_t)1 << order);
 }
 
 void bm_free_pages_exact(struct page *page, size_t nr_pages)
 {
 	if (free_pages_check(page, nr_pages))
 		__free_pages_ok(page, nr_pages);
+}
+
+bool bm_resize_pages_exact(struct page *page, size_t new_nr)
+{
+	struct zone *z = page_zone(page);
+	uint32_t pfn = page_to_pfn(page), old_nr = page->nr_pages;
+	bool ok = true;
+
+	if (new_nr == 0 || new_nr > (1ul << bm_max_order))
+		return false;
+	bm_lock(&z->lock);
+	if (new_nr < old_nr) {
+		__free_pages_range(z, pfn + (uint32_t)new_nr, old_nr - (uint32_t)new_nr, false);
+		zone_event(z, pgfree, old_nr - new_nr);
+	} else if (new_nr > old_nr) {
+		ok = __claim_free_range(z, pfn + old_nr, (uint32_t)new_nr - old_nr);
+	}
+	if (ok)
+		page->nr_pages = (uint32_t)new_nr;
+	bm_unlock(&z->lock);
+	return ok;
 }

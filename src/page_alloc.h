@@ -30,14 +30,25 @@ void bm_free_pages(struct page *page, unsigned int order);
 /* nr_pages pages, the unused tail of the power-of-two block given back. */
 struct page *bm_alloc_pages_exact(size_t nr_pages, gfp_t gfp);
 void bm_free_pages_exact(struct page *page, size_t nr_pages);
+/* The same, the block aligned to 2^align_order pages. */
+struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_order,
+					  gfp_t gfp);
+/* Grow or shrink an exact allocation in place: shrinking always works,
+ * growing when the pages after it are free.  False: nothing changed. */
+bool bm_resize_pages_exact(struct page *page, size_t new_nr);
 
 /* Fault injection: fail the nth page allocation from now (0: never) and
  * every nth (0: never).  BUDDYMALLOC_CONF's fail_nth/fail_every set it. */
 void bm_fault_inject_set(uint64_t nth, uint64_t every);
 
-/* Report a page handed back in the wrong state.  Aborts unless the
- * configuration says to go on. */
-void bm_bad_page(const void *addr, const char *what);
+/* For the pcp lists: take up to count blocks of one order and type into
+ * list (marked PG_pcp), and give up to count back from the list's cold
+ * end.  Both return how many blocks moved. */
+uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
+			 uint32_t count, struct page_list *list);
+uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count);
+/* Zero a new block if asked and not known zero. */
+void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero);
 
 /* First use: read the configuration and reserve the range. */
 bool bm_init(void);

@@ -5,6 +5,8 @@
  * lock dropped, so printing never blocks allocation for long.
  */
 #include "bm.h"
+#include "large.h"
+#include "slab.h"
 #include "vmstat.h"
 
 #include <string.h>
@@ -141,6 +143,54 @@ void bm_vmstat(struct bm_out *o)
 			(unsigned long)bm_zone_event_sum((enum zone_event)e));
 }
 
+void bm_slabinfo(struct bm_out *o)
+{
+	bm_outf(o, "# name        <objsize> <objperslab> <pagesperslab> : slabdata "
+		"<active> <partial> <full> <empty> <total> : <allocated> <freed>\n");
+	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+		uint64_t active = 0, partial = 0, full = 0, empty = 0, total = 0;
+		uint64_t allocs = 0, frees = 0;
+
+		for (int n = 0; n < bm_nr_nodes; n++) {
+			struct slab_cache_node *sn = &bm_slab_nodes[n][c];
+
+			bm_lock(&sn->lock);
+			partial += sn->nr_partial;
+			full += sn->nr_full;
+			empty += sn->nr_empty;
+			total += sn->nr_slabs;
+			allocs += sn->nr_alloc_slab;
+			frees += sn->nr_free_slab;
+			bm_unlock(&sn->lock);
+		}
+		if (!allocs)
+			continue;
+		active = total - partial - full - empty;
+		bm_outf(o, "size-%-7u %9u %12u %14u : slabdata %8lu %9lu %6lu %7lu %7lu : %11lu %7lu\n",
+			bm_class_size[c], bm_class_size[c], bm_class_objects[c],
+			1u << bm_class_order[c], (unsigned long)active,
+			(unsigned long)partial, (unsigned long)full,
+			(unsigned long)empty, (unsigned long)total,
+			(unsigned long)allocs, (unsigned long)frees);
+	}
+}
+
+void bm_usage(struct bm_usage *u)
+{
+	struct zone_snapshot s;
+
+	memset(u, 0, sizeof(*u));
+	for_each_zone(z) {
+		zone_snapshot(z, &s);
+		u->committed += s.present << PAGE_SHIFT;
+		u->free += s.free_pages << PAGE_SHIFT;
+		for (unsigned int o = 0; o <= bm_max_order; o++)
+			for (int t = 0; t < MIGRATE_TYPES; t++)
+				u->free_blocks += s.nr_free[o][t];
+	}
+	bm_huge_stats(&u->huge_count, &u->huge_bytes);
+}
+
 void bm_stats_print(int fd)
 {
 	char buf[4096];
@@ -153,6 +203,8 @@ void bm_stats_print(int fd)
 	bm_pagetypeinfo(&o);
 	bm_outf(&o, "--- libbuddymalloc zoneinfo ---\n");
 	bm_zoneinfo(&o);
+	bm_outf(&o, "--- libbuddymalloc slabinfo ---\n");
+	bm_slabinfo(&o);
 	bm_outf(&o, "--- libbuddymalloc vmstat ---\n");
 	bm_vmstat(&o);
 	bm_out_flush(&o);

@@ -62,7 +62,7 @@ static void expect_report(void (*fn)(void *), void *arg, const char *what)
 
 	snprintf(addr, sizeof(addr), "%p", page_address(arg) );
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	CHECK(strstr(out, "libbuddymalloc: bad page") != NULL);
+	CHECK(strstr(out, "libbuddymalloc: invalid free of") != NULL);
 	CHECK(strstr(out, what) != NULL);
 	if (fn != interior_free)
 		CHECK(strstr(out, addr) != NULL);

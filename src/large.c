@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/* large.c - page-sized and huge objects (see large.h). */
+#include "bm.h"
+#include "large.h"
+#include "lock.h"
+#include "mmzone.h"
+#include "os.h"
+#include "page_alloc.h"
+#include "pcp.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+/* ------------------------------------------------------------- large */
+
+static inline size_t pages_for(size_t size)
+{
+	return (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/* Power-of-two blocks the pcp lists cache. */
+static inline bool pcp_sized(size_t nr_pages)
+{
+	return !(nr_pages & (nr_pages - 1)) && nr_pages <= (1u << PCP_MAX_ORDER);
+}
+
+void *bm_large_alloc(size_t size, size_t align, bool zero)
+{
+	size_t nr = pages_for(size);
+	unsigned int align_order = align > PAGE_SIZE ?
+				   bm_ilog2(align) - PAGE_SHIFT : 0;
+	gfp_t gfp = GFP_USER | (zero ? __GFP_ZERO : 0);
+	struct page *page;
+
+	if (nr > (1ul << bm_max_order) || align_order > bm_max_order)
+		return bm_huge_alloc(size, align);
+	if (pcp_sized(nr) && align_order <= bm_ilog2(nr))
+		page = bm_alloc_pages(gfp, bm_ilog2(nr));
+	else
+		page = bm_alloc_pages_exact_aligned(nr, align_order, gfp);
+	if (!page)
+		return NULL;
+	page->flags |= PG_large;
+	return page_address(page);
+}
+
+void bm_large_free(struct page *head)
+{
+	size_t nr = head->nr_pages;
+
+	head->flags &= (uint16_t)~PG_large;
+	if (pcp_sized(nr))
+		bm_free_pages(head, bm_ilog2(nr));
+	else
+		bm_free_pages_exact(head, nr);
+}
+
+bool bm_large_resize(struct page *head, size_t size)
+{
+	size_t nr = pages_for(size);
+
+	return nr == head->nr_pages || bm_resize_pages_exact(head, nr);
+}
+
+/* -------------------------------------------------------------- huge */
+
+struct huge_entry {
+	uintptr_t	addr;		/* 0: empty slot */
+	size_t		size;
+};
+
+static bm_lock_t	huge_lock = BM_LOCK_INIT;
+static struct huge_entry *table;	/* open addressing, linear probing */
+static size_t		table_cap;	/* a power of two */
+static size_t		table_used;
+
+static size_t slot_of(uintptr_t addr, size_t cap)
+{
+	return (size_t)(((addr >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+}
+
+static void __table_insert(struct huge_entry *t, size_t cap, uintptr_t addr, size_t size)
+{
+	size_t i = slot_of(addr, cap);
+
+	while (t[i].addr)
+		i = (i + 1) & (cap - 1);
+	t[i].addr = addr;
+	t[i].size = size;
+}
+
+/* Keep the table at most half full; it lives in its own mapping. */
+static bool __table_reserve(void)
+{
+	size_t cap = table_cap ? table_cap * 2 : 256;
+	struct huge_entry *t;
+
+	if ((table_used + 1) * 2 <= table_cap)
+		return true;
+	t = mmap(NULL, cap * sizeof(*t), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		return false;
+	for (size_t i = 0; i < table_cap; i++)
+		if (table[i].addr)
+			__table_insert(t, cap, table[i].addr, table[i].size);
+	if (table)
+		bm_os_unmap(table, table_cap * sizeof(*table));
+	table = t;
+	table_cap = cap;
+	return true;
+}
+
+static struct huge_entry *__table_find(uintptr_t addr)
+{
+	if (!table_cap)
+		return NULL;
+	for (size_t i = slot_of(addr, table_cap); table[i].addr; i = (i + 1) & (table_cap - 1))
+		if (table[i].addr == addr)
+			return &table[i];
+	return NULL;
+}
+
+/* Backward-shift deletion keeps probe chains unbroken without tombstones. */
+static void __table_delete(struct huge_entry *e)
+{
+	size_t i = (size_t)(e - table), j = i;
+
+	for (;;) {
+		j = (j + 1) & (table_cap - 1);
+		if (!table[j].addr)
+			break;
+		size_t home = slot_of(table[j].addr, table_cap);
+		/* Move j back to i unless its home lies cyclically in (i, j]. */
+		if ((i < j) ? (home <= i || home > j) : (home <= i && home > j)) {
+			table[i] = table[j];
+			i = j;
+		}
+	}
+	table[i].addr = 0;
+	table_used--;
+}
+
+static bool huge_register(void *p, size_t size)
+{
+	bool ok;
+
+	bm_lock(&huge_lock);
+	ok = __table_reserve();
+	if (ok) {
+		__table_insert(table, table_cap, (uintptr_t)p, size);
+		table_used++;
+	}
+	bm_unlock(&huge_lock);
+	return ok;
+}
+
+void *bm_huge_alloc(size_t size, size_t align)
+{
+	size_t len = BM_ALIGN_UP(size, PAGE_SIZE);
+	void *p;
+
+	if (len < size || len > (SIZE_MAX >> 2)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (align <= PAGE_SIZE) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	} else {
+		p = bm_os_reserve(len, align);
+		if (p && !bm_os_commit(p, len)) {
+			bm_os_unmap(p, len);
+			p = NULL;
+		}
+	}
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!huge_register(p, len)) {
+		bm_os_unmap(p, len);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
+size_t bm_huge_usable(const void *p)
+{
+	struct huge_entry *e;
+	size_t size;
+
+	bm_lock(&huge_lock);
+	e = __table_find((uintptr_t)p);
+	size = e ? e->size : 0;
+	bm_unlock(&huge_lock);
+	return size;
+}
+
+bool bm_huge_free(void *p)
+{
+	struct huge_entry *e;
+	size_t size = 0;
+
+	bm_lock(&huge_lock);
+	e = __table_find((uintptr_t)p);
+	if (e) {
+		size = e->size;
+		__table_delete(e);
+	}
+	bm_unlock(&huge_lock);
+	if (size)
+		bm_os_unmap(p, size);
+	return size != 0;
+}
+
+void *bm_huge_realloc(void *p, size_t size)
+{
+	size_t len = BM_ALIGN_UP(size, PAGE_SIZE);
+	struct huge_entry *e;
+	void *q = NULL;
+
+	if (len < size)
+		return NULL;
+	bm_lock(&huge_lock);
+	e = __table_find((uintptr_t)p);
+	if (e) {
+		q = mremap(p, e->size, len, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED) {
+			q = NULL;
+		} else {
+			__table_delete(e);
+			__table_insert(table, table_cap, (uintptr_t)q, len);
+			table_used++;
+		}
+	}
+	bm_unlock(&huge_lock);
+	if (!q)
+		errno = ENOMEM;
+	return q;
+}
+
+void bm_huge_stats(size_t *count, size_t *bytes)
+{
+	size_t n = 0, b = 0;
+
+	bm_lock(&huge_lock);
+	for (size_t i = 0; i < table_cap; i++)
+		if (table[i].addr) {
+			n++;
+			b += table[i].size;
+		}
+	bm_unlock(&huge_lock);
+	*count = n;
+	*bytes = b;
+}
+
+void bm_huge_lock(void)		{ bm_lock(&huge_lock); }
+void bm_huge_unlock(void)	{ bm_unlock(&huge_lock); }
+void bm_huge_reinit_lock(void)	{ bm_lock_reinit(&huge_lock); }

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * malloc.c - the exported allocation functions.
+ *
+ *   size <= SLAB_MAX_SIZE   the thread's bin of the size class: pop one
+ *                           object (about 10 instructions, no lock, no
+ *                           atomic); an empty bin refills in slab.c
+ *   up to the largest buddy block   whole pages (large.c)
+ *   beyond                  a direct mapping (large.c)
+ *
+ * free maps the pointer to its descriptor by arithmetic, checks it (ours,
+ * the start of an object, not already free) and returns the object to the
+ * thread's bin when the thread owns its slab, else to the slab's remote
+ * list with one atomic.  Anything wrong is reported, never trusted.
+ */
+#include "bm.h"
+#include "bootstrap.h"
+#include "error.h"
+#include "large.h"
+#include "malloc_internal.h"
+#include "node.h"
+#include "options.h"
+#include "page_alloc.h"
+#include "tcache.h"
+#include "vmstat.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
+
+/* ------------------------------------------------------------ allocate */
+
+/* Can this thread use the allocator proper?  False while it initialises
+ * the allocator (recursive calls go to the bootstrap arena). */
+static BM_NOINLINE bool thread_ready(void)
+{
+	if (bm_in_init)
+		return false;
+	bm_tcache_init();
+	return bm_tc.state != TC_NONE;
+}
+
+static BM_NOINLINE void *slab_alloc_slow(unsigned int cls)
+{
+	struct tcache_bin tmp = { 0 };
+	void *p;
+
+	if (likely(bm_tc.state == TC_LIVE))
+		return bm_slab_alloc_refill(&bm_tc.bins[cls], cls);
+	if (bm_tc.state == TC_NONE) {
+		if (!thread_ready())
+			return bm_bootstrap_alloc(bm_class_size[cls], 16);
+		if (bm_tc.state == TC_LIVE)
+			return bm_slab_alloc_refill(&bm_tc.bins[cls], cls);
+	}
+	/* An exiting thread: take one object and hand the slab back. */
+	p = bm_slab_alloc_refill(&tmp, cls);
+	bm_slab_deactivate_bin(&tmp);
+	return p;
+}
+
+static inline void *slab_alloc(unsigned int cls)
+{
+	struct tcache_bin *bin = &bm_tc.bins[cls];
+	void **obj = bin->freelist;
+
+	if (likely(obj)) {
+		bin->freelist = obj[0];
+		obj[1] = NULL;		/* clear the free marker */
+		return obj;
+	}
+	return slab_alloc_slow(cls);
+}
+
+static BM_NOINLINE void *large_alloc(size_t size, size_t align, bool zero)
+{
+	if (unlikely(size > PTRDIFF_MAX)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
+		return bm_bootstrap_alloc(size, align);
+	return bm_large_alloc(size, align, zero);
+}
+
+static inline void *do_malloc(size_t size)
+{
+	if (likely(size <= SLAB_MAX_SIZE))
+		return slab_alloc(size_to_class(size));
+	return large_alloc(size, 0, false);
+}
+
+/* An object aligned to align (a power of two). */
+static void *do_aligned(size_t align, size_t size)
+{
+	if (align <= 16)
+		return do_malloc(size);
+	if (size <= SLAB_MAX_SIZE && align <= PAGE_SIZE) {
+		/* Slabs are page aligned and objects sit at multiples of their
+		 * size: a class whose size align divides is aligned. */
+		for (unsigned int c = size_to_class(size > align ? size : align);
+		     c < NR_SIZE_CLASSES; c++)
+			if (bm_class_size[c] % align == 0)
+				return slab_alloc(c);
+	}
+	return large_alloc(size, align, false);
+}
+
+/* ---------------------------------------------------------------- free */
+
+enum obj_kind { OBJ_BAD, OBJ_BOOTSTRAP, OBJ_HUGE, OBJ_SLAB, OBJ_LARGE };
+
+/* What p is and how much of it is usable; reports a bad p for op. */
+static enum obj_kind classify(const void *p, const char *op, size_t *usable)
+{
+	struct page *page;
+	const char *why;
+
+	if (!bm_addr_in_range(p)) {
+		if (bm_is_bootstrap(p)) {
+			*usable = bm_bootstrap_size(p);
+			return OBJ_BOOTSTRAP;
+		}
+		if ((*usable = bm_huge_usable(p)) != 0)
+			return OBJ_HUGE;
+		bm_bad_pointer(op, p, "not allocated by libbuddymalloc");
+		return OBJ_BAD;
+	}
+	page = virt_to_page(p);
+	if (page->flags & PG_slab) {
+		struct slab *s = page_slab(page->flags & PG_tail ? pfn_to_page(page->aux32) : page);
+
+		why = bm_slab_check_free(s, (void *)p, &bm_tc.bins[s->size_class]);
+		if (!why) {
+			*usable = bm_class_size[s->size_class];
+			return OBJ_SLAB;
+		}
+	} else if ((page->flags & (PG_head | PG_large | PG_pcp)) == (PG_head | PG_large) &&
+		   p == page_address(page)) {
+		*usable = bm_large_usable(page);
+		return OBJ_LARGE;
+	} else if ((uintptr_t)p & (PAGE_SIZE - 1) || page->flags & PG_head) {
+		why = "not the start of an allocation (interior pointer)";
+	} else {
+		why = "not allocated (free memory, a double free or an interior pointer)";
+	}
+	bm_bad_pointer(op, p, why);
+	return OBJ_BAD;
+}
+
+static BM_NOINLINE void free_slow(void *p)
+{
+	size_t usable;
+
+	if (!p)
+		return;
+	switch (classify(p, "free", &usable)) {
+	case OBJ_HUGE:
+		bm_huge_free(p);
+		break;
+	case OBJ_LARGE:
+		bm_large_free(virt_to_page(p));
+		break;
+	case OBJ_SLAB: {
+		struct page *page = virt_to_page(p);
+		struct slab *s = page_slab(page->flags & PG_tail ? pfn_to_page(page->aux32) : page);
+		bm_slab_free_remote(s, p);	/* the marker looked like a false alarm */
+		break;
+	}
+	default:		/* bootstrap memory is never reused; bad: reported */
+		break;
+	}
+}
+
+static inline void do_free(void *p)
+{
+	struct page *page;
+	struct slab *s;
+	struct tcache_bin *bin;
+	uint32_t off;
+	unsigned int cls;
+
+	if (unlikely(!bm_addr_in_range(p)))
+		goto slow;
+	page = virt_to_page(p);
+	if (unlikely(!(page->flags & PG_slab)))
+		goto slow;
+	s = page_slab(page->flags & PG_tail ? pfn_to_page(page->aux32) : page);
+	cls = s->size_class;
+	off = (uint32_t)((uintptr_t)p - (uintptr_t)slab_base(s));
+	/* The start of a carved object, not marked free already. */
+	if (unlikely(class_index(cls, off) * bm_class_size[cls] != off ||
+		     off >= (uint32_t)s->carved * bm_class_size[cls] ||
+		     ((void **)p)[1] == (void *)free_marker(p)))
+		goto slow;
+	bin = &bm_tc.bins[cls];
+	if (likely(bin->slab == s)) {
+		((void **)p)[0] = bin->freelist;
+		((void **)p)[1] = (void *)free_marker(p);
+		bin->freelist = p;
+		return;
+	}
+	bm_slab_free_remote(s, p);
+	return;
+slow:
+	free_slow(p);
+}
+
+/* ------------------------------------------------------------- exports */
+
+BM_EXPORT void *malloc(size_t size)
+{
+	return do_malloc(size);
+}
+
+BM_EXPORT void free(void *p)
+{
+	do_free(p);
+}
+
+BM_EXPORT void *calloc(size_t n, size_t size)
+{
+	size_t total;
+	void *p;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &total))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (total > SLAB_MAX_SIZE)	/* pages known to be zero stay unwritten */
+		return large_alloc(total, 0, true);
+	p = do_malloc(total);
+	if (p)
+		memset(p, 0, total);
+	return p;
+}
+
+BM_EXPORT void *realloc(void *p, size_t size)
+{
+	size_t usable;
+	enum obj_kind kind;
+	void *q;
+
+	if (!p)
+		return do_malloc(size);
+	if (size == 0) {		/* glibc's behaviour: free, return NULL */
+		do_free(p);
+		return NULL;
+	}
+	kind = classify(p, "realloc", &usable);
+	switch (kind) {
+	case OBJ_BAD:
+		errno = EINVAL;
+		return NULL;
+	case OBJ_SLAB:
+		/* Same class: stay; it keeps waste within the class bound. */
+		if (size <= SLAB_MAX_SIZE && size_to_class(size) ==
+		    size_to_class(usable))
+			return p;
+		break;
+	case OBJ_LARGE:
+		if (size > SLAB_MAX_SIZE && bm_large_resize(virt_to_page(p), size))
+			return p;
+		break;
+	case OBJ_HUGE:
+		if (size > (PAGE_SIZE << bm_max_order))
+			return bm_huge_realloc(p, size);
+		break;
+	case OBJ_BOOTSTRAP:
+		break;
+	}
+	q = do_malloc(size);
+	if (!q)
+		return NULL;
+	memcpy(q, p, usable < size ? usable : size);
+	if (kind != OBJ_BOOTSTRAP)
+		do_free(p);
+	return q;
+}
+
+BM_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t total;
+
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, total);
+}
+
+static inline bool is_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+BM_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	int saved = errno;
+	void *p;
+
+	if (!is_pow2(align) || align % sizeof(void *))
+		return EINVAL;
+	p = do_aligned(align, size);
+	if (!p) {
+		errno = saved;	/* posix_memalign reports by its return value */
+		return ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+BM_EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	if (!is_pow2(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return do_aligned(align, size);
+}
+
+BM_EXPORT void *memalign(size_t align, size_t size)
+{
+	/* glibc rounds a bad alignment up to a power of two. */
+	if (align > SIZE_MAX / 2 + 1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!is_pow2(align))
+		align = align < 2 ? 1 : (size_t)1 << (bm_ilog2(align) + 1);
+	return do_aligned(align, size);
+}
+
+BM_EXPORT void *valloc(size_t size)
+{
+	return do_aligned(PAGE_SIZE, size);
+}
+
+BM_EXPORT void *pvalloc(size_t size)
+{
+	size_t rounded = BM_ALIGN_UP(size, PAGE_SIZE);
+
+	if (rounded < size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return do_aligned(PAGE_SIZE, rounded ? rounded : PAGE_SIZE);
+}
+
+BM_EXPORT size_t malloc_usable_size(void *p)
+{
+	size_t usable = 0;
+
+	if (p && classify(p, "malloc_usable_size", &usable) == OBJ_BAD)
+		return 0;
+	return usable;
+}
+
+BM_EXPORT void free_sized(void *p, size_t size)
+{
+	(void)size;
+	do_free(p);
+}
+
+BM_EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
+{
+	(void)align;
+	(void)size;
+	do_free(p);
+}
+
+BM_EXPORT int malloc_trim(size_t pad)
+{
+	size_t pages;
+
+	(void)pad;
+	if (bm_tc.state == TC_LIVE)
+		bm_tcache_flush(&bm_tc);
+	pages = bm_slab_shrink();
+	return pages != 0;
+}
+
+BM_EXPORT void malloc_stats(void)
+{
+	bm_init();
+	bm_stats_print(STDERR_FILENO);
+}
+
+BM_EXPORT struct mallinfo2 mallinfo2(void)
+{
+	struct mallinfo2 mi = { 0 };
+	struct bm_usage u;
+
+	bm_usage(&u);
+	mi.arena = u.committed;
+	mi.ordblks = u.free_blocks;
+	mi.hblks = u.huge_count;
+	mi.hblkhd = u.huge_bytes;
+	mi.uordblks = u.committed - u.free;
+	mi.fordblks = u.free;
+	mi.keepcost = 0;
+	return mi;
+}
+
+BM_EXPORT struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m2 = mallinfo2();
+	struct mallinfo mi = { 0 };
+
+	mi.arena = (int)m2.arena;
+	mi.ordblks = (int)m2.ordblks;
+	mi.hblks = (int)m2.hblks;
+	mi.hblkhd = (int)m2.hblkhd;
+	mi.uordblks = (int)m2.uordblks;
+	mi.fordblks = (int)m2.fordblks;
+	return mi;
+}
+
+BM_EXPORT int mallopt(int param, int value)
+{
+	/* glibc's tunables (M_MMAP_THRESHOLD, M_ARENA_MAX, ...) describe its
+	 * own heap; accept them so programs that set them carry on. */
+	(void)param;
+	(void)value;
+	return 1;
+}
+
+/* C++ operators call these (new_delete.c). */
+void *bm_malloc_internal(size_t size) { return do_malloc(size); }
+void *bm_aligned_internal(size_t align, size_t size) { return do_aligned(align, size); }
+void bm_free_internal(void *p) { do_free(p); }

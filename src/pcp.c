@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* pcp.c - per-thread page caches (see pcp.h).  Only the owning thread
+ * touches its pcp lists; the zone lock is taken to refill and drain. */
+#include "bm.h"
+#include "buddy.h"
+#include "node.h"
+#include "options.h"
+#include "pcp.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* batch and high in blocks of an order: at least 1 and 2 * batch. */
+static inline uint32_t pcp_batch(unsigned int order)
+{
+	uint32_t b = (uint32_t)(opt_pcp_batch >> order);
+	return b ? b : 1;
+}
+
+static inline uint32_t pcp_high(unsigned int order)
+{
+	uint32_t h = (uint32_t)(opt_pcp_high >> order);
+	return h > 2 * pcp_batch(order) ? h : 2 * pcp_batch(order);
+}
+
+static void pcp_init(struct per_cpu_pages *pcp)
+{
+	pcp->zone = &bm_nodes[bm_local_node()].zones[ZONE_NORMAL];
+	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
+		for (int t = 0; t < MIGRATE_TYPES; t++)
+			page_list_init(&pcp->lists[o][t]);
+	memset(pcp->count, 0, sizeof(pcp->count));
+}
+
+struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int order)
+{
+	int mt = gfp_migratetype(gfp);
+	struct page_list *list;
+	struct page *page;
+
+	if (unlikely(!pcp->zone))
+		pcp_init(pcp);
+	list = &pcp->lists[order][mt];
+	if (page_list_empty(list)) {
+		uint32_t n = bm_rmqueue_bulk(pcp->zone, order, mt, gfp,
+					     pcp_batch(order), list);
+		if (!n) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		pcp->count[order][mt] += n;
+	}
+	page = pfn_to_page(list->first);	/* the hottest */
+	page_list_del(list, page);
+	pcp->count[order][mt]--;
+	bm_prep_new_page(page, (size_t)1 << order, gfp, page->flags & PG_zero);
+	page->flags = PG_head;
+	return page;
+}
+
+bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
+{
+	int mt = page->migratetype;
+
+	if (unlikely(page_zone(page) != pcp->zone))
+		return false;
+	page->flags = PG_head | PG_pcp;
+	page_list_add(&pcp->lists[order][mt], page);
+	if (++pcp->count[order][mt] > pcp_high(order))
+		pcp->count[order][mt] -= bm_free_pcppages_bulk(pcp->zone,
+				&pcp->lists[order][mt], pcp_batch(order));
+	return true;
+}
+
+void bm_pcp_drain(struct per_cpu_pages *pcp)
+{
+	if (!pcp->zone)
+		return;
+	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
+		for (int t = 0; t < MIGRATE_TYPES; t++) {
+			bm_free_pcppages_bulk(pcp->zone, &pcp->lists[o][t], UINT32_MAX);
+			pcp->count[o][t] = 0;
+		}
+}

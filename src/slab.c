@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab.c - the slab allocator over alloc_pages (see slab.h for the model).
+ *
+ * Objects are carved lazily: a slab hands out its objects as a bump
+ * pointer (carved) turned into short free lists, so a fresh slab touches
+ * only the memory it gives out.  A free object's first word links the
+ * free list; its second word holds free_marker(obj), cleared on
+ * allocation, which makes a double free on the same thread cheap to catch.
+ */
+#include "bm.h"
+#include "fmt.h"
+#include "page_alloc.h"
+#include "slab.h"
+
+#include <errno.h>
+
+#define SLAB_EMPTY_RESERVE	1	/* empty slabs kept per node and class */
+#define CARVE_BYTES		4096	/* carve about a page of objects at a time */
+
+struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
+uintptr_t bm_free_key;
+
+static struct slab_cache_node *slab_node(const struct slab *s)
+{
+	return &bm_slab_nodes[s->node][s->size_class];
+}
+
+void bm_slab_init(void)
+{
+	for (int node = 0; node < bm_nr_nodes; node++)
+		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+			struct slab_cache_node *n = &bm_slab_nodes[node][c];
+
+			page_list_init(&n->partial);
+			page_list_init(&n->full);
+			page_list_init(&n->empty);
+		}
+}
+
+/* ------------------------------------------------------ slab pages */
+
+static struct slab *new_slab(unsigned int cls)
+{
+	unsigned int order = bm_class_order[cls];
+	struct page *page = bm_alloc_pages(GFP_SLAB, order);
+	struct slab *s;
+	uint32_t pfn;
+
+	if (!page)
+		return NULL;
+	s = page_slab(page);
+	pfn = page_to_pfn(page);
+	for (uint32_t i = 1; i < (1u << order); i++) {
+		struct page *t = page + i;
+		t->flags = PG_tail | PG_slab;
+		t->aux32 = pfn;
+	}
+	s->flags = PG_head | PG_slab;
+	s->size_class = (uint8_t)cls;
+	s->carved = 0;
+	s->freelist = NULL;
+	s->node = (uint8_t)page_zone(page)->node;
+	atomic_store_explicit(&s->inuse, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->state, SLAB_ACTIVE, memory_order_relaxed);
+	return s;
+}
+
+static void discard_slab(struct slab *s)
+{
+	unsigned int order = s->order;
+	struct page *page = slab_page(s);
+
+	for (uint32_t i = 1; i < (1u << order); i++) {
+		page[i].flags = 0;
+		page[i].aux32 = 0;
+	}
+	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
+	s->flags = PG_head;
+	bm_free_pages(page, order);
+}
+
+/* ------------------------------------------------ node lists (lock held) */
+
+static struct page_list *state_list(struct slab_cache_node *n, int state)
+{
+	return state == SLAB_PARTIAL ? &n->partial :
+	       state == SLAB_FULL ? &n->full : &n->empty;
+}
+
+static uint32_t *state_count(struct slab_cache_node *n, int state)
+{
+	return state == SLAB_PARTIAL ? &n->nr_partial :
+	       state == SLAB_FULL ? &n->nr_full : &n->nr_empty;
+}
+
+static void __slab_list_add(struct slab_cache_node *n, struct slab *s, int state)
+{
+	page_list_add(state_list(n, state), slab_page(s));
+	(*state_count(n, state))++;
+	atomic_store_explicit(&s->state, (uint8_t)state, memory_order_release);
+}
+
+static void __slab_list_del(struct slab_cache_node *n, struct slab *s)
+{
+	int state = atomic_load_explicit(&s->state, memory_order_relaxed);
+
+	page_list_del(state_list(n, state), slab_page(s));
+	(*state_count(n, state))--;
+}
+
+/* An empty slab: keep a small reserve, give the rest back.  Returns the
+ * slab to discard (after the lock is dropped) or NULL. */
+static struct slab *__slab_make_empty(struct slab_cache_node *n, struct slab *s)
+{
+	s->carved = 0;
+	s->freelist = NULL;
+	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->inuse, 0, memory_order_relaxed);
+	if (n->nr_empty < SLAB_EMPTY_RESERVE) {
+		__slab_list_add(n, s, SLAB_EMPTY);
+		return NULL;
+	}
+	n->nr_slabs--;
+	n->nr_free_slab++;
+	return s;
+}
+
+/* ---------------------------------------------------------- allocation */
+
+/* Carve up to a page of fresh objects into a free list. */
+static void **carve(struct slab *s, unsigned int cls)
+{
+	uint32_t size = bm_class_size[cls];
+	uint32_t left = bm_class_objects[cls] - s->carved;
+	uint32_t n = CARVE_BYTES / size;
+	char *base = (char *)slab_base(s) + (size_t)s->carved * size;
+	void **head;
+
+	if (n == 0)
+		n = 1;
+	if (n > left)
+		n = left;
+	head = (void **)base;
+	for (uint32_t i = 0; i + 1 < n; i++)
+		*(void **)(base + (size_t)i * size) = base + (size_t)(i + 1) * size;
+	*(void **)(base + (size_t)(n - 1) * size) = NULL;
+	s->carved = (uint16_t)(s->carved + n);
+	return head;
+}
+
+static uint32_t list_length(void **p)
+{
+	uint32_t n = 0;
+
+	for (; p; p = *p)
+		n++;
+	return n;
+}
+
+/* Hand the slab to the node lists.  freelist: the objects the thread still
+ * had of it (NULL when the slab ran dry). */
+static void deactivate_slab(struct slab *s, void **freelist)
+{
+	struct slab_cache_node *n = slab_node(s);
+	uint32_t spare = list_length(freelist);
+	uint16_t inuse = (uint16_t)(s->carved - spare);
+	struct slab *discard = NULL;
+	uint64_t w;
+
+	bm_lock(&n->lock);
+	s->freelist = freelist;
+	atomic_store_explicit(&s->inuse, inuse, memory_order_relaxed);
+	w = atomic_load_explicit(&s->remote, memory_order_acquire);
+	if (remote_count(w) == inuse) {
+		discard = __slab_make_empty(n, s);
+	} else if (spare || s->carved < bm_class_objects[s->size_class] || w) {
+		__slab_list_add(n, s, SLAB_PARTIAL);
+	} else {
+		__slab_list_add(n, s, SLAB_FULL);
+		/* Ask the first remote free to move it; if one came meanwhile,
+		 * it has free objects already. */
+		w = 0;
+		if (!atomic_compare_exchange_strong_explicit(&s->remote, &w,
+				REMOTE_NOTIFY, memory_order_acq_rel, memory_order_acquire)) {
+			__slab_list_del(n, s);
+			__slab_list_add(n, s, SLAB_PARTIAL);
+		}
+	}
+	bm_unlock(&n->lock);
+	if (discard)
+		discard_slab(discard);
+}
+
+/* A slab for a bin: partial first, then the empty reserve, then new. */
+static struct slab *get_slab(unsigned int cls, int node)
+{
+	struct slab_cache_node *n = &bm_slab_nodes[node][cls];
+	struct page *p;
+	struct slab *s;
+
+	bm_lock(&n->lock);
+	p = page_list_first(&n->partial);
+	if (!p)
+		p = page_list_first(&n->empty);
+	if (p) {
+		s = page_slab(p);
+		__slab_list_del(n, s);
+		atomic_store_explicit(&s->state, SLAB_ACTIVE, memory_order_release);
+		bm_unlock(&n->lock);
+		return s;
+	}
+	bm_unlock(&n->lock);
+	s = new_slab(cls);
+	if (s) {
+		n = slab_node(s);
+		bm_lock(&n->lock);
+		n->nr_slabs++;
+		n->nr_alloc_slab++;
+		bm_unlock(&n->lock);
+	}
+	return s;
+}
+
+/* Take the remote frees of an active slab. */
+static void **collect_remote(struct slab *s)
+{
+	uint64_t w = atomic_load_explicit(&s->remote, memory_order_relaxed);
+
+	if (!w)
+		return NULL;
+	w = atomic_exchange_explicit(&s->remote, 0, memory_order_acq_rel);
+	return remote_ptr(w);
+}
+
+/* Objects for an empty bin from its slab or a new one (owner thread). */
+static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
+{
+	struct slab *s = bin->slab;
+	void **list;
+
+	if (s) {
+		if ((list = collect_remote(s)) != NULL)
+			return list;
+		if (s->carved < bm_class_objects[cls])
+			return carve(s, cls);
+		deactivate_slab(s, NULL);
+		bin->slab = NULL;
+	}
+	s = get_slab(cls, node);
+	if (!s)
+		return NULL;
+	bin->slab = s;
+	list = s->freelist;
+	s->freelist = NULL;
+	if (!list)
+		list = collect_remote(s);
+	if (!list)
+		list = carve(s, cls);	/* a partial slab always has one of the three */
+	return list;
+}
+
+void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
+{
+	void **obj = refill_list(bin, cls, 0);
+
+	if (unlikely(!obj)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bin->freelist = obj[0];
+	obj[1] = NULL;
+	return obj;
+}
+
+void bm_slab_deactivate_bin(struct tcache_bin *bin)
+{
+	if (bin->slab)
+		deactivate_slab(bin->slab, bin->freelist);
+	bin->slab = NULL;
+	bin->freelist = NULL;
+}
+
+/* ---------------------------------------------------------------- free */
+
+/* Under the node lock: a remote free found the slab full (notify) or made
+ * it possibly empty. */
+static void slab_free_notify(struct slab *s)
+{
+	struct slab_cache_node *n = slab_node(s);
+	struct slab *discard = NULL;
+	int state;
+
+	bm_lock(&n->lock);
+	state = atomic_load_explicit(&s->state, memory_order_relaxed);
+	if (state == SLAB_FULL) {
+		__slab_list_del(n, s);
+		__slab_list_add(n, s, SLAB_PARTIAL);
+		state = SLAB_PARTIAL;
+	}
+	if (state == SLAB_PARTIAL &&
+	    remote_count(atomic_load(&s->remote)) == atomic_load(&s->inuse)) {
+		__slab_list_del(n, s);
+		discard = __slab_make_empty(n, s);
+	}
+	bm_unlock(&n->lock);
+	if (discard)
+		discard_slab(discard);
+}
+
+void bm_slab_free_remote(struct slab *s, void *obj)
+{
+	void **o = obj;
+	uint64_t old = atomic_load_explicit(&s->remote, memory_order_relaxed), new;
+
+	o[1] = (void *)free_marker(obj);
+	do {
+		o[0] = remote_ptr(old);
+		new = (uint64_t)(uintptr_t)obj |
+		      ((uint64_t)(remote_count(old) + 1) << REMOTE_COUNT_SHIFT);
+	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, new,
+			memory_order_acq_rel, memory_order_relaxed));
+	if (unlikely(old & REMOTE_NOTIFY) ||
+	    (atomic_load_explicit(&s->state, memory_order_acquire) != SLAB_ACTIVE &&
+	     remote_count(new) == atomic_load_explicit(&s->inuse, memory_order_relaxed)))
+		slab_free_notify(s);
+}
+
+static bool list_contains(void **p, const void *obj, uint32_t limit)
+{
+	for (; p && limit--; p = *p)
+		if (p == obj)
+			return true;
+	return false;
+}
+
+const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bin *bin)
+{
+	unsigned int cls = s->size_class;
+	uint32_t off = (uint32_t)((char *)obj - (char *)slab_base(s));
+	uint32_t idx = class_index(cls, off);
+	uint32_t limit = bm_class_objects[cls];
+
+	if (idx * bm_class_size[cls] != off)
+		return "not the start of an allocation (interior pointer)";
+	if (idx >= s->carved)
+		return "never allocated";
+	if (((void **)obj)[1] != (void *)free_marker(obj))
+		return NULL;
+	/* Marked free: believe it only if it is on a free list we can see. */
+	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
+	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit) ||
+	    (atomic_load(&s->state) != SLAB_ACTIVE && list_contains(s->freelist, obj, limit)))
+		return "double free";
+	return NULL;
+}
+
+/* ------------------------------------------------------------ maintenance */
+
+size_t bm_slab_shrink(void)
+{
+	size_t pages = 0;
+
+	for (int node = 0; node < bm_nr_nodes; node++) {
+		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+			struct slab_cache_node *n = &bm_slab_nodes[node][c];
+			struct page *p;
+
+			for (;;) {
+				bm_lock(&n->lock);
+				p = page_list_first(&n->empty);
+				if (p) {
+					__slab_list_del(n, page_slab(p));
+					n->nr_slabs--;
+					n->nr_free_slab++;
+				}
+				bm_unlock(&n->lock);
+				if (!p)
+					break;
+				pages += 1u << p->order;
+				discard_slab(page_slab(p));
+			}
+		}
+	}
+	return pages;
+}
+
+void bm_slab_lock_all(void)
+{
+	for (int node = 0; node < bm_nr_nodes; node++)
+		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
+			bm_lock(&bm_slab_nodes[node][c].lock);
+}
+
+void bm_slab_unlock_all(void)
+{
+	for (int node = 0; node < bm_nr_nodes; node++)
+		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
+			bm_unlock(&bm_slab_nodes[node][c].lock);
+}
+
+void bm_slab_reinit_locks(void)
+{
+	for (int node = 0; node < bm_nr_nodes; node++)
+		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
+			bm_lock_reinit(&bm_slab_nodes[node][c].lock);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab.h - small objects: slabs of one size class carved from page blocks.
+ *
+ * A slab is a block of 2^order pages (order >= 1) from alloc_pages.  Its
+ * state lives in the descriptors of its first two pages, overlaid by
+ * struct slab as the kernel overlays struct slab on struct page:
+ *
+ *   owner thread   takes objects from its bin freelist (the active slab's
+ *                  free objects), frees its own objects back onto it: no
+ *                  lock, no atomic.
+ *   other threads  push freed objects on the slab's remote list: one
+ *                  compare-and-swap on a word holding the list head, a
+ *                  count of objects on it and a flag.
+ *   node lists     slabs no thread owns, per node and class: partial (some
+ *                  objects free), full, empty (a small reserve; the rest
+ *                  goes back to the page allocator).
+ *
+ * Lock order: slab_cache_node.lock is taken with no other allocator lock
+ * held except that alloc_pages/free_pages may be called under it (they take
+ * zone->lock).
+ */
+#ifndef BM_SLAB_H
+#define BM_SLAB_H
+
+#include "mmzone.h"
+#include "size_class.h"
+
+#include <stdatomic.h>
+
+enum slab_state {
+	SLAB_ACTIVE,		/* a thread's active slab for its class */
+	SLAB_PARTIAL,		/* on the node's partial list */
+	SLAB_FULL,		/* on the node's full list; first remote free moves it */
+	SLAB_EMPTY,		/* on the node's empty list */
+};
+
+/* The remote-free word: list head in bits 4..47, objects on it in 48..63,
+ * REMOTE_NOTIFY in bit 0 (the slab sits on the full list). */
+#define REMOTE_NOTIFY		1ULL
+#define REMOTE_COUNT_SHIFT	48
+#define REMOTE_PTR_MASK		((1ULL << REMOTE_COUNT_SHIFT) - 16)
+#define remote_ptr(w)		((void **)(uintptr_t)((w) & REMOTE_PTR_MASK))
+#define remote_count(w)		((uint32_t)((w) >> REMOTE_COUNT_SHIFT))
+
+struct slab {
+	/* descriptor of page 0 */
+	uint16_t	flags;		/* PG_head | PG_slab */
+	uint8_t		order;		/* page allocator's */
+	uint8_t		migratetype;	/* page allocator's */
+	uint8_t		pageblock_mt;	/* page allocator's: never touched here */
+	uint8_t		size_class;
+	uint16_t	carved;		/* objects carved from the slab so far */
+	uint32_t	next, prev;	/* node list links */
+	uint32_t	nr_pages;	/* page allocator's */
+	_Atomic uint16_t inuse;		/* off a thread: objects allocated */
+	_Atomic uint8_t	state;		/* enum slab_state */
+	uint8_t		node;
+	void		*freelist;	/* off a thread: its own free objects */
+	/* descriptor of page 1 */
+	uint16_t	tail_flags;	/* PG_tail | PG_slab */
+	uint8_t		pad1[6];
+	uint64_t	pad2;
+	uint32_t	pad3;
+	uint32_t	head_pfn;	/* tail convention: pfn of page 0 */
+	_Atomic uint64_t remote;	/* remote-free word */
+};
+_Static_assert(sizeof(struct slab) == 2 * sizeof(struct page), "slab overlays two pages");
+_Static_assert(offsetof(struct slab, flags) == offsetof(struct page, flags), "flags");
+_Static_assert(offsetof(struct slab, order) == offsetof(struct page, order), "order");
+_Static_assert(offsetof(struct slab, pageblock_mt) == offsetof(struct page, pageblock_mt), "pb");
+_Static_assert(offsetof(struct slab, next) == offsetof(struct page, next), "next");
+_Static_assert(offsetof(struct slab, nr_pages) == offsetof(struct page, nr_pages), "nr_pages");
+_Static_assert(offsetof(struct slab, head_pfn) == sizeof(struct page) + offsetof(struct page, aux32), "head_pfn");
+
+/* Per node and class: the slabs no thread owns.  kmem_cache_node. */
+struct slab_cache_node {
+	bm_lock_t	lock;
+	struct page_list partial, full, empty;
+	uint32_t	nr_partial, nr_full, nr_empty;
+	uint32_t	nr_slabs;	/* all slabs of this class on this node */
+	uint64_t	nr_alloc_slab;	/* slabs taken from the page allocator */
+	uint64_t	nr_free_slab;	/* slabs given back */
+} __attribute__((aligned(64)));
+
+extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
+extern uintptr_t bm_free_key;	/* secret mixed into the free marker */
+
+/* A thread's cached objects of one class: its active slab's free list. */
+struct tcache_bin {
+	void		**freelist;
+	struct slab	*slab;
+};
+
+static inline struct slab *page_slab(struct page *p)	{ return (struct slab *)p; }
+static inline struct page *slab_page(struct slab *s)	{ return (struct page *)s; }
+static inline void *slab_base(const struct slab *s)	{ return page_address((const struct page *)s); }
+
+/* The word a free object carries in its second slot; allocation clears it.
+ * Finding it on free means the object is probably free already. */
+static inline uintptr_t free_marker(const void *obj)
+{
+	return (uintptr_t)obj ^ bm_free_key;
+}
+
+/* Set up the node lists (init, after the nodes exist). */
+void bm_slab_init(void);
+
+/* Refill an empty bin: collect remote frees, carve, or change slabs.
+ * Returns an object (already taken from the bin) or NULL with ENOMEM. */
+void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls);
+
+/* Free obj of slab s on behalf of a thread that does not own s. */
+void bm_slab_free_remote(struct slab *s, void *obj);
+
+/* Give the active slab of a bin back to its node (thread exit). */
+void bm_slab_deactivate_bin(struct tcache_bin *bin);
+
+/* Why obj cannot be freed into slab s, or NULL if it can; also catches a
+ * double free whose object is on the caller's bin. */
+const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bin *bin);
+
+/* Release empty slabs beyond none (malloc_trim); returns pages freed. */
+size_t bm_slab_shrink(void);
+
+void bm_slab_lock_all(void);
+void bm_slab_unlock_all(void);
+void bm_slab_reinit_locks(void);
+
+#endif /* BM_SLAB_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* tcache.c - per-thread cache life: set up on first use, returned at
+ * thread exit through a pthread key destructor (see tcache.h). */
+#include "bm.h"
+#include "page_alloc.h"
+#include "tcache.h"
+
+#include <pthread.h>
+
+__thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
+
+static pthread_key_t tcache_key;
+
+void bm_tcache_flush(struct thread_cache *tc)
+{
+	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
+		bm_slab_deactivate_bin(&tc->bins[c]);
+	bm_pcp_drain(&tc->pcp);
+}
+
+/* The thread is exiting: hand everything back.  Anything it allocates
+ * after this (other TSD destructors) goes uncached. */
+static void tcache_exit(void *arg)
+{
+	struct thread_cache *tc = arg;
+
+	tc->state = TC_DEAD;
+	bm_tcache_flush(tc);
+}
+
+bool bm_tcache_setup(void)
+{
+	return pthread_key_create(&tcache_key, tcache_exit) == 0;
+}
+
+bool bm_tcache_init(void)
+{
+	if (bm_tc.state != TC_NONE)
+		return bm_tc.state == TC_LIVE;
+	if (!bm_init())
+		return false;
+	/* LIVE first: pthread_setspecific may itself allocate. */
+	bm_tc.state = TC_LIVE;
+	pthread_setspecific(tcache_key, &bm_tc);
+	return true;
+}
