@@ -17,12 +17,17 @@
 #include "slab.h"
 #include "tcache.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 static bm_lock_t	init_lock = BM_LOCK_INIT;
+
+/* Where the exit report goes: a private copy of stderr taken at start-up,
+ * since programs such as coreutils close stderr before exit. */
+static int		stats_fd = -1;
 static _Atomic bool	inited;
 
 /* Set while this thread initialises: its allocations go to the bootstrap
@@ -120,6 +125,8 @@ static BM_COLD bool bm_init_slow(void)
 	bm_max_order = (unsigned int)opt_max_order;
 	bm_pageblock_order = (unsigned int)opt_pageblock_order;
 	bm_fault_inject_set(opt_fail_nth, opt_fail_every);
+	if (opt_stats)
+		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	bm_size_classes_init();
 	bm_free_key = free_key();
 	ok = bm_nodes_init(1);
@@ -149,6 +156,6 @@ bool bm_init(void)
  * destructor, not atexit(), which may allocate. */
 __attribute__((destructor)) static void bm_exit(void)
 {
-	if (opt_stats && atomic_load(&inited))
-		bm_stats_print(STDERR_FILENO);
+	if (opt_stats && atomic_load(&inited) && stats_fd >= 0)
+		bm_stats_print(stats_fd);
 }

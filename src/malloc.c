@@ -121,6 +121,7 @@ static enum obj_kind classify(const void *p, const char *op, size_t *usable)
 	const char *why;
 
 	if (!bm_addr_in_range(p)) {
+		bm_init();	/* the configuration decides what a report does */
 		if (bm_is_bootstrap(p)) {
 			*usable = bm_bootstrap_size(p);
 			return OBJ_BOOTSTRAP;
@@ -132,7 +133,8 @@ static enum obj_kind classify(const void *p, const char *op, size_t *usable)
 	}
 	page = virt_to_page(p);
 	if (page->flags & PG_slab) {
-		struct slab *s = page_slab(page->flags & PG_tail ? pfn_to_page(page->aux32) : page);
+		uint32_t off;
+		struct slab *s = obj_slab(page, p, &off);
 
 		why = bm_slab_check_free(s, (void *)p, &bm_tc.bins[s->size_class]);
 		if (!why) {
@@ -166,9 +168,9 @@ static BM_NOINLINE void free_slow(void *p)
 		bm_large_free(virt_to_page(p));
 		break;
 	case OBJ_SLAB: {
-		struct page *page = virt_to_page(p);
-		struct slab *s = page_slab(page->flags & PG_tail ? pfn_to_page(page->aux32) : page);
-		bm_slab_free_remote(s, p);	/* the marker looked like a false alarm */
+		uint32_t off;
+
+		bm_slab_free_remote(obj_slab(virt_to_page(p), p, &off), p);	/* the marker looked like a false alarm */
 		break;
 	}
 	default:		/* bootstrap memory is never reused; bad: reported */
@@ -189,9 +191,8 @@ static inline void do_free(void *p)
 	page = virt_to_page(p);
 	if (unlikely(!(page->flags & PG_slab)))
 		goto slow;
-	s = page_slab(page->flags & PG_tail ? pfn_to_page(page->aux32) : page);
-	cls = s->size_class;
-	off = (uint32_t)((uintptr_t)p - (uintptr_t)slab_base(s));
+	s = obj_slab(page, p, &off);
+	cls = page->aux8;		/* the size class, on every slab page */
 	/* The start of a carved object, not marked free already. */
 	if (unlikely(class_index(cls, off) * bm_class_size[cls] != off ||
 		     off >= (uint32_t)s->carved * bm_class_size[cls] ||
@@ -325,13 +326,12 @@ BM_EXPORT void *aligned_alloc(size_t align, size_t size)
 
 BM_EXPORT void *memalign(size_t align, size_t size)
 {
-	/* glibc rounds a bad alignment up to a power of two. */
-	if (align > SIZE_MAX / 2 + 1) {
+	/* Stricter than glibc, which rounds a bad alignment up: a caller
+	 * asking for one has a bug worth hearing about. */
+	if (!is_pow2(align)) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (!is_pow2(align))
-		align = align < 2 ? 1 : (size_t)1 << (bm_ilog2(align) + 1);
 	return do_aligned(align, size);
 }
 

@@ -18,7 +18,7 @@
 #include "watermark.h"
 
 uintptr_t	bm_base;
-uintptr_t	bm_end;
+uintptr_t	bm_span;
 struct page	*mem_map;
 struct node	bm_nodes[MAX_NUMNODES];
 int		bm_nr_nodes;
@@ -66,7 +66,7 @@ bool bm_nodes_init(int nr_nodes)
 		return false;
 	}
 	bm_base = (uintptr_t)base;
-	bm_end = bm_base + total;
+	bm_span = total;
 	bm_section_pages = (uint32_t)(section >> PAGE_SHIFT);
 	bm_nr_nodes = nr_nodes;
 	for (int i = 0; i < nr_nodes; i++) {

@@ -58,7 +58,7 @@ enum migratetype {
 };
 
 extern uintptr_t	bm_base;	/* start of the reserved range */
-extern uintptr_t	bm_end;		/* end of the reserved range */
+extern uintptr_t	bm_span;	/* bytes in the reserved range */
 extern struct page	*mem_map;	/* descriptor of pfn 0 */
 
 static inline struct page *pfn_to_page(uint32_t pfn)	{ return mem_map + pfn; }
@@ -77,7 +77,7 @@ static inline struct page *virt_to_page(const void *a) { return pfn_to_page(addr
 /* Is addr inside the reserved range (it may still be uncommitted)? */
 static inline bool bm_addr_in_range(const void *a)
 {
-	return (uintptr_t)a - bm_base < bm_end - bm_base;
+	return (uintptr_t)a - bm_base < bm_span;
 }
 
 static inline bool PageBuddy(const struct page *p) { return p->flags & PG_buddy; }

@@ -65,6 +65,7 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 	if (unlikely(page_zone(page) != pcp->zone))
 		return false;
 	page->flags = PG_head | PG_pcp;
+	page->order = (uint8_t)order;	/* an exact block resized to 2^order */
 	page_list_add(&pcp->lists[order][mt], page);
 	if (++pcp->count[order][mt] > pcp_high(order))
 		pcp->count[order][mt] -= bm_free_pcppages_bulk(pcp->zone,

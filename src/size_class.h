@@ -18,10 +18,11 @@
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
 #define SLAB_MAX_ORDER		4	/* 64 KiB */
 
-extern uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
+extern const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
 extern uint16_t bm_class_objects[NR_SIZE_CLASSES];	/* objects per slab */
 extern uint32_t bm_class_magic[NR_SIZE_CLASSES];	/* 2^32 / size, rounded up */
+extern const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
 
 /* Class of a size in 1..SLAB_MAX_SIZE (size 0 is served as 1). */
 static inline unsigned int size_to_class(size_t size)
@@ -29,10 +30,10 @@ static inline unsigned int size_to_class(size_t size)
 	size_t s;
 	unsigned int k;
 
-	if (size <= 128)
-		return size ? (unsigned int)((size - 1) >> 4) : 0;
+	if (size <= 1024)
+		return bm_class_small[(size + 15) >> 4];
 	s = size - 1;
-	k = bm_ilog2(s);			/* 7 .. 13 */
+	k = bm_ilog2(s);			/* 10 .. 13 */
 	return 8 + (k - 7) * 8 + (unsigned int)((s >> (k - 3)) - 8);
 }
 
@@ -43,6 +44,7 @@ static inline uint32_t class_index(unsigned int cls, uint32_t offset)
 	return (uint32_t)(((uint64_t)offset * bm_class_magic[cls]) >> 32);
 }
 
+/* Slab orders, objects per slab and magic numbers (init, before any slab). */
 void bm_size_classes_init(void);
 
 #endif /* BM_SIZE_CLASS_H */

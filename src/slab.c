@@ -51,9 +51,13 @@ static struct slab *new_slab(unsigned int cls)
 		return NULL;
 	s = page_slab(page);
 	pfn = page_to_pfn(page);
+	/* Tails carry the class and slab order too, so free finds the
+	 * slab from any page by masking, without a branch. */
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		struct page *t = page + i;
 		t->flags = PG_tail | PG_slab;
+		t->order = (uint8_t)order;
+		t->aux8 = (uint8_t)cls;
 		t->aux32 = pfn;
 	}
 	s->flags = PG_head | PG_slab;
@@ -74,6 +78,8 @@ static void discard_slab(struct slab *s)
 
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		page[i].flags = 0;
+		page[i].order = 0;
+		page[i].aux8 = 0;
 		page[i].aux32 = 0;
 	}
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);

@@ -93,6 +93,15 @@ struct tcache_bin {
 };
 
 static inline struct slab *page_slab(struct page *p)	{ return (struct slab *)p; }
+
+/* The slab holding obj, given the descriptor of obj's page (PG_slab set):
+ * every page of a slab records the slab order, and slabs are aligned to
+ * their size. */
+static inline struct slab *obj_slab(struct page *page, const void *obj, uint32_t *off)
+{
+	*off = (uint32_t)((uintptr_t)obj & ((PAGE_SIZE << page->order) - 1));
+	return page_slab(page - (*off >> PAGE_SHIFT));
+}
 static inline struct page *slab_page(struct slab *s)	{ return (struct page *)s; }
 static inline void *slab_base(const struct slab *s)	{ return page_address((const struct page *)s); }
 

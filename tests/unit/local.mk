@@ -1,6 +1,7 @@
 # tests/unit/local.mk - unit tests of the page allocator (internal API).
 UNIT_TESTS = \
 	tests/unit/options \
+	tests/unit/size_class \
 	tests/unit/split_merge \
 	tests/unit/random_ops \
 	tests/unit/exact \
@@ -21,6 +22,8 @@ UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 UNIT_LDADD = src/libbuddycore.la $(PTHREAD_LIBS)
 tests_unit_options_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_options_LDADD = $(UNIT_LDADD)
+tests_unit_size_class_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_size_class_LDADD = $(UNIT_LDADD)
 tests_unit_split_merge_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_split_merge_LDADD = $(UNIT_LDADD)
 tests_unit_random_ops_CPPFLAGS = $(UNIT_CPPFLAGS)

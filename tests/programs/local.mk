@@ -1,0 +1,24 @@
+# tests/programs/local.mk - real programs run with libbuddymalloc.so in
+# LD_PRELOAD (see tests/programs/lib.sh).  CI installs their tools (Debian
+# packages): coreutils mawk python3 perl-base git sqlite3 redis-server
+# redis-tools g++.
+PROGRAM_TESTS = \
+	tests/programs/sort.sh \
+	tests/programs/python.sh \
+	tests/programs/perl.sh \
+	tests/programs/git.sh \
+	tests/programs/sqlite.sh \
+	tests/programs/redis.sh \
+	tests/programs/cxx.sh \
+	tests/programs/gxx.sh
+
+TESTS += $(PROGRAM_TESTS)
+EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
+
+# The C++ program cxx.sh runs; deliberately not linked with the library.
+check_PROGRAMS += tests/programs/mapstr
+tests_programs_mapstr_SOURCES = tests/programs/mapstr.cc
+tests_programs_mapstr_CXXFLAGS = -std=c++17 -Wall -Wextra
+
+# lib.sh finds the library and mapstr through abs_top_builddir.
+AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
