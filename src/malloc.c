@@ -194,8 +194,7 @@ static inline void do_free(void *p)
 	s = obj_slab(page, p, &off);
 	cls = page->aux8;		/* the size class, on every slab page */
 	/* The start of a carved object, not marked free already. */
-	if (unlikely(class_index(cls, off) * bm_class_size[cls] != off ||
-		     off >= (uint32_t)s->carved * bm_class_size[cls] ||
+	if (unlikely(!class_divides(cls, off) || off >= (uint32_t)s->carved_end * 16 ||
 		     ((void **)p)[1] == (void *)free_marker(p)))
 		goto slow;
 	bin = &bm_tc.bins[cls];

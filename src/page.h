@@ -57,9 +57,9 @@ enum migratetype {
 	MIGRATE_TYPES
 };
 
-extern uintptr_t	bm_base;	/* start of the reserved range */
-extern uintptr_t	bm_span;	/* bytes in the reserved range */
-extern struct page	*mem_map;	/* descriptor of pfn 0 */
+extern BM_HIDDEN uintptr_t	bm_base;	/* start of the reserved range */
+extern BM_HIDDEN uintptr_t	bm_span;	/* bytes in the reserved range */
+extern BM_HIDDEN struct page	*mem_map;	/* descriptor of pfn 0 */
 
 static inline struct page *pfn_to_page(uint32_t pfn)	{ return mem_map + pfn; }
 static inline uint32_t page_to_pfn(const struct page *p) { return (uint32_t)(p - mem_map); }
@@ -72,7 +72,10 @@ static inline uint32_t addr_to_pfn(const void *a)
 	return (uint32_t)(((uintptr_t)a - bm_base) >> PAGE_SHIFT);
 }
 static inline void *page_address(const struct page *p) { return pfn_to_addr(page_to_pfn(p)); }
-static inline struct page *virt_to_page(const void *a) { return pfn_to_page(addr_to_pfn(a)); }
+static inline struct page *virt_to_page(const void *a)
+{
+	return mem_map + (((uintptr_t)a - bm_base) >> PAGE_SHIFT);
+}
 
 /* Is addr inside the reserved range (it may still be uncommitted)? */
 static inline bool bm_addr_in_range(const void *a)

@@ -30,6 +30,8 @@ const uint8_t bm_class_small[1024 / 16 + 1] = {
 uint8_t  bm_class_order[NR_SIZE_CLASSES];
 uint16_t bm_class_objects[NR_SIZE_CLASSES];
 uint32_t bm_class_magic[NR_SIZE_CLASSES];
+uint64_t bm_class_divisor[NR_SIZE_CLASSES];
+uint32_t bm_class_mask[NR_SIZE_CLASSES];
 
 /* Tail waste of a slab of this order, in 1/65536 of the slab. */
 static uint32_t slab_waste(uint32_t size, unsigned int order)
@@ -66,5 +68,7 @@ void bm_size_classes_init(void)
 		bm_class_order[c] = (uint8_t)pick_slab_order(size);
 		bm_class_objects[c] = (uint16_t)((PAGE_SIZE << bm_class_order[c]) / size);
 		bm_class_magic[c] = (uint32_t)(((1ULL << 32) + size - 1) / size);
+		bm_class_divisor[c] = UINT64_MAX / size + 1;
+		bm_class_mask[c] = (uint32_t)(PAGE_SIZE << bm_class_order[c]) - 1;
 	}
 }

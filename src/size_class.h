@@ -18,11 +18,13 @@
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
 #define SLAB_MAX_ORDER		4	/* 64 KiB */
 
-extern const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
-extern uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
-extern uint16_t bm_class_objects[NR_SIZE_CLASSES];	/* objects per slab */
-extern uint32_t bm_class_magic[NR_SIZE_CLASSES];	/* 2^32 / size, rounded up */
-extern const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
+extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
+extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
+extern BM_HIDDEN uint16_t bm_class_objects[NR_SIZE_CLASSES];	/* objects per slab */
+extern BM_HIDDEN uint32_t bm_class_magic[NR_SIZE_CLASSES];	/* 2^32 / size, rounded up */
+extern BM_HIDDEN uint32_t bm_class_mask[NR_SIZE_CLASSES];	/* slab bytes - 1 */
+extern BM_HIDDEN uint64_t bm_class_divisor[NR_SIZE_CLASSES];	/* UINT64_MAX / size + 1 */
+extern BM_HIDDEN const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
 
 /* Class of a size in 1..SLAB_MAX_SIZE (size 0 is served as 1). */
 static inline unsigned int size_to_class(size_t size)
@@ -46,5 +48,13 @@ static inline uint32_t class_index(unsigned int cls, uint32_t offset)
 
 /* Slab orders, objects per slab and magic numbers (init, before any slab). */
 void bm_size_classes_init(void);
+
+/* Is a slab offset a multiple of the class size?  Lemire, Kaser and Kurz,
+ * "Faster remainder by direct computation" (2019): for 32-bit n,
+ * n % d == 0 exactly when n * ceil(2^64 / d) mod 2^64 < ceil(2^64 / d). */
+static inline bool class_divides(unsigned int cls, uint32_t off)
+{
+	return (uint64_t)off * bm_class_divisor[cls] < bm_class_divisor[cls];
+}
 
 #endif /* BM_SIZE_CLASS_H */

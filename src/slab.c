@@ -21,6 +21,13 @@
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 uintptr_t bm_free_key;
 
+/* Objects carved so far, and the same as a byte bound for free. */
+static void set_carved(struct slab *s, uint32_t n)
+{
+	s->carved = (uint16_t)n;
+	s->carved_end = (uint16_t)(n * bm_class_size[s->size_class] / 16);
+}
+
 static struct slab_cache_node *slab_node(const struct slab *s)
 {
 	return &bm_slab_nodes[s->node][s->size_class];
@@ -51,18 +58,17 @@ static struct slab *new_slab(unsigned int cls)
 		return NULL;
 	s = page_slab(page);
 	pfn = page_to_pfn(page);
-	/* Tails carry the class and slab order too, so free finds the
-	 * slab from any page by masking, without a branch. */
+	/* Tails carry the class too, so free finds the slab from any page
+	 * by masking, without a branch. */
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		struct page *t = page + i;
 		t->flags = PG_tail | PG_slab;
-		t->order = (uint8_t)order;
 		t->aux8 = (uint8_t)cls;
 		t->aux32 = pfn;
 	}
 	s->flags = PG_head | PG_slab;
 	s->size_class = (uint8_t)cls;
-	s->carved = 0;
+	set_carved(s, 0);
 	s->freelist = NULL;
 	s->node = (uint8_t)page_zone(page)->node;
 	atomic_store_explicit(&s->inuse, 0, memory_order_relaxed);
@@ -78,7 +84,6 @@ static void discard_slab(struct slab *s)
 
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		page[i].flags = 0;
-		page[i].order = 0;
 		page[i].aux8 = 0;
 		page[i].aux32 = 0;
 	}
@@ -120,7 +125,7 @@ static void __slab_list_del(struct slab_cache_node *n, struct slab *s)
  * slab to discard (after the lock is dropped) or NULL. */
 static struct slab *__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 {
-	s->carved = 0;
+	set_carved(s, 0);
 	s->freelist = NULL;
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->inuse, 0, memory_order_relaxed);
@@ -152,7 +157,7 @@ static void **carve(struct slab *s, unsigned int cls)
 	for (uint32_t i = 0; i + 1 < n; i++)
 		*(void **)(base + (size_t)i * size) = base + (size_t)(i + 1) * size;
 	*(void **)(base + (size_t)(n - 1) * size) = NULL;
-	s->carved = (uint16_t)(s->carved + n);
+	set_carved(s, s->carved + n);
 	return head;
 }
 

@@ -59,7 +59,9 @@ struct slab {
 	void		*freelist;	/* off a thread: its own free objects */
 	/* descriptor of page 1 */
 	uint16_t	tail_flags;	/* PG_tail | PG_slab */
-	uint8_t		pad1[6];
+	uint8_t		pad1[3];
+	uint8_t		tail_class;	/* size class, as on every slab page */
+	uint16_t	carved_end;	/* carved bytes / 16: free's bound check */
 	uint64_t	pad2;
 	uint32_t	pad3;
 	uint32_t	head_pfn;	/* tail convention: pfn of page 0 */
@@ -71,6 +73,7 @@ _Static_assert(offsetof(struct slab, order) == offsetof(struct page, order), "or
 _Static_assert(offsetof(struct slab, pageblock_mt) == offsetof(struct page, pageblock_mt), "pb");
 _Static_assert(offsetof(struct slab, next) == offsetof(struct page, next), "next");
 _Static_assert(offsetof(struct slab, nr_pages) == offsetof(struct page, nr_pages), "nr_pages");
+_Static_assert(offsetof(struct slab, tail_class) == sizeof(struct page) + offsetof(struct page, aux8), "tail class");
 _Static_assert(offsetof(struct slab, head_pfn) == sizeof(struct page) + offsetof(struct page, aux32), "head_pfn");
 
 /* Per node and class: the slabs no thread owns.  kmem_cache_node. */
@@ -84,7 +87,7 @@ struct slab_cache_node {
 } __attribute__((aligned(64)));
 
 extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
-extern uintptr_t bm_free_key;	/* secret mixed into the free marker */
+extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
 
 /* A thread's cached objects of one class: its active slab's free list. */
 struct tcache_bin {
@@ -95,11 +98,11 @@ struct tcache_bin {
 static inline struct slab *page_slab(struct page *p)	{ return (struct slab *)p; }
 
 /* The slab holding obj, given the descriptor of obj's page (PG_slab set):
- * every page of a slab records the slab order, and slabs are aligned to
- * their size. */
+ * every page of a slab records the size class, slabs of a class all have
+ * one order and are aligned to their size, so masking gives the offset. */
 static inline struct slab *obj_slab(struct page *page, const void *obj, uint32_t *off)
 {
-	*off = (uint32_t)((uintptr_t)obj & ((PAGE_SIZE << page->order) - 1));
+	*off = (uint32_t)(uintptr_t)obj & bm_class_mask[page->aux8];
 	return page_slab(page - (*off >> PAGE_SHIFT));
 }
 static inline struct page *slab_page(struct slab *s)	{ return (struct page *)s; }

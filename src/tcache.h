@@ -22,7 +22,7 @@ struct thread_cache {
 	int			state;			/* enum tcache_state */
 };
 
-extern __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
+extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
 
 /* Set up the calling thread's cache (first slow path). False if the
  * allocator cannot start or the thread is exiting. */

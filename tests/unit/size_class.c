@@ -63,9 +63,11 @@ static void test_slab_orders(void)
 static void test_reciprocal_division(void)
 {
 	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
-		for (uint32_t off = 0; off < (PAGE_SIZE << SLAB_MAX_ORDER); off += 7)
-			if (class_index(c, off) != off / bm_class_size[c]) {
+		for (uint32_t off = 0; off < (PAGE_SIZE << SLAB_MAX_ORDER); off += 1)
+			if (class_index(c, off) != off / bm_class_size[c] ||
+			    class_divides(c, off) != (off % bm_class_size[c] == 0)) {
 				CHECK_EQ(class_index(c, off), off / bm_class_size[c]);
+				CHECK_EQ(class_divides(c, off), off % bm_class_size[c] == 0);
 				return;
 			}
 }
