@@ -265,7 +265,7 @@ bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 {
 	uint32_t end = pfn + nr, x, h;
 
-	if (pfn < z->zone_start_pfn || end > z->zone_start_pfn + z->present_pages)
+	if (pfn < z->zone_start_pfn || end > z->zone_start_pfn + z->managed_pages)
 		return false;
 	for (x = pfn; x < end; x = h + (1u << pfn_to_page(h)->order))
 		if ((h = free_block_containing(x)) == PFN_NONE)

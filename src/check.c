@@ -7,7 +7,8 @@
  * range, with consistent links and no free buddy of the same order beside
  * it; the per-order counts and nr_free_pages match the lists; and a linear
  * walk of the committed pages finds each page in exactly one place: inside
- * one free block or inside one allocated block, never both, never neither.
+ * one free block, inside one allocated block, or committed but not yet
+ * handed to the buddy (deferred), never two of these, never none.
  */
 #include "bm.h"
 #include "check.h"
@@ -28,7 +29,7 @@ static void complain(struct walk *w, const struct zone *z, uint32_t pfn,
 
 static uint64_t check_free_lists(struct walk *w, const struct zone *z)
 {
-	uint32_t lo = z->zone_start_pfn, hi = lo + z->present_pages;
+	uint32_t lo = z->zone_start_pfn, hi = lo + z->managed_pages;
 	uint64_t pages = 0;
 
 	for (unsigned int o = 0; o <= bm_max_order; o++) {
@@ -77,7 +78,7 @@ static uint64_t check_free_lists(struct walk *w, const struct zone *z)
 
 static void check_linear(struct walk *w, const struct zone *z, uint64_t listed)
 {
-	uint32_t lo = z->zone_start_pfn, hi = lo + z->present_pages;
+	uint32_t lo = z->zone_start_pfn, hi = lo + z->managed_pages;
 	uint64_t free = 0, used = 0;
 
 	for (uint32_t pfn = lo; pfn < hi;) {
@@ -108,8 +109,11 @@ static void check_linear(struct walk *w, const struct zone *z, uint64_t listed)
 	}
 	if (free != listed)
 		complain(w, z, 0, "free pages found by the walk differ from the lists");
-	if (free + used != z->present_pages)
-		complain(w, z, 0, "free + allocated pages differ from present pages");
+	if (free + used != z->managed_pages)
+		complain(w, z, 0, "free + allocated pages differ from managed pages");
+	for (uint32_t pfn = hi; pfn < lo + z->present_pages; pfn++)
+		if (pfn_to_page(pfn)->flags)
+			complain(w, z, pfn, "deferred page with state");
 }
 
 unsigned long bm_check_invariants(int fd)

@@ -82,7 +82,9 @@ bool bm_nodes_init(int nr_nodes)
 	return true;
 }
 
-bool __zone_grow(struct zone *z)
+/* Commit the zone's next section: the memory becomes read-write, its
+ * descriptors are still all zero (free of state, pageblocks movable). */
+static bool __zone_commit_section(struct zone *z)
 {
 	uint32_t pfn = z->zone_start_pfn + z->present_pages;
 	uint32_t nr = bm_section_pages;
@@ -91,14 +93,25 @@ bool __zone_grow(struct zone *z)
 		return false;
 	if (!bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
-	/* Whole-page user memory is the most common type: start as movable. */
-	for (uint32_t i = 0; i < nr; i += 1u << bm_pageblock_order)
-		*pageblock_mt_of(pfn + i) = MIGRATE_MOVABLE;
 	z->present_pages += nr;
-	z->managed_pages += nr;
 	z->nr_sections++;
-	__free_pages_range(z, pfn, nr, true);
-	__setup_zone_watermarks(z);
 	zone_event(z, section_commit, 1);
+	return true;
+}
+
+bool __zone_grow(struct zone *z, bool may_commit)
+{
+	uint32_t block = 1u << bm_max_order;
+
+	if (z->managed_pages == z->present_pages &&
+	    (!may_commit || !__zone_commit_section(z)))
+		return false;
+	/* Deferred initialisation, as the kernel's deferred struct page
+	 * init: hand committed memory to the buddy one max-order block at a
+	 * time, so a program that needs 1 MiB writes a few descriptors
+	 * rather than a whole section's worth. */
+	__free_pages_range(z, z->zone_start_pfn + z->managed_pages, block, true);
+	z->managed_pages += block;
+	__setup_zone_watermarks(z);
 	return true;
 }

@@ -8,9 +8,10 @@
 /* Reserve the range and the mem_map for nr_nodes nodes; false on failure. */
 bool bm_nodes_init(int nr_nodes);
 
-/* Commit the zone's next section and hand it to the buddy (zone->lock held).
- * False when the zone's reservation is used up or the kernel refuses. */
-bool __zone_grow(struct zone *z);
+/* Give the buddy another max-order block of committed memory, first
+ * committing the next section when may_commit allows and none is left
+ * (zone->lock held).  False when the zone cannot grow. */
+bool __zone_grow(struct zone *z, bool may_commit);
 
 /* The node whose zones the calling thread should try first. */
 static inline int bm_local_node(void)

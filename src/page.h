@@ -50,9 +50,11 @@ enum pageflags {
 	PG_large	= 1u << 6,	/* head of a large object (upper layer) */
 };
 
+/* MOVABLE is 0: the descriptors of a fresh section are all zero, so its
+ * pageblocks start movable without a write (see node.c). */
 enum migratetype {
-	MIGRATE_UNMOVABLE,	/* slabs and allocator metadata */
 	MIGRATE_MOVABLE,	/* whole-page and large user allocations */
+	MIGRATE_UNMOVABLE,	/* slabs and allocator metadata */
 	MIGRATE_RECLAIMABLE,	/* caches that reclaim may drop */
 	MIGRATE_TYPES
 };

@@ -53,7 +53,7 @@ static bool __zone_allow(struct zone *z, unsigned int order, gfp_t gfp)
 	if (likely(__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)))
 		return true;
 	zone_event(z, watermark_low, 1);
-	while (!(gfp & __GFP_NOCOMMIT) && __zone_grow(z) &&
+	while (__zone_grow(z, !(gfp & __GFP_NOCOMMIT)) &&
 	       !__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags))
 		;
 	return __zone_watermark_ok(z, order, WMARK_MIN, alloc_flags);

@@ -12,7 +12,9 @@
 #include <string.h>
 
 static const char *const migratetype_names[MIGRATE_TYPES] = {
-	"Unmovable", "Movable", "Reclaimable",
+	[MIGRATE_UNMOVABLE] = "Unmovable",
+	[MIGRATE_MOVABLE] = "Movable",
+	[MIGRATE_RECLAIMABLE] = "Reclaimable",
 };
 
 static const char *const zone_event_names[NR_ZONE_EVENTS] = {

@@ -6,6 +6,7 @@
 #include "test.h"
 #include "bm.h"
 #include "check.h"
+#include "node.h"
 #include "options.h"
 #include "page_alloc.h"
 #include "vmstat.h"
@@ -45,6 +46,18 @@ static inline bool pt_only_max_order_blocks(void)
 		if (z->free_area[o].nr_free)
 			return false;
 	return z->free_area[bm_max_order].nr_free << bm_max_order == z->nr_free_pages;
+}
+
+/* Hand the zone at least nr max-order blocks up front, so that a test's
+ * own allocations do not make it grow midway. */
+static inline void pt_grow(unsigned int nr)
+{
+	struct zone *z = pt_zone();
+
+	bm_lock(&z->lock);
+	while (z->managed_pages < (nr << bm_max_order) && __zone_grow(z, true))
+		;
+	bm_unlock(&z->lock);
 }
 
 #define CHECK_INVARIANTS() CHECK_EQ(bm_check_invariants(STDERR_FILENO), 0)

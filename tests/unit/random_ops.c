@@ -88,7 +88,7 @@ static void test_random_sequence_reassembles(void)
 			release(&slots[i]);
 	CHECK_INVARIANTS();
 	CHECK(pt_only_max_order_blocks());
-	CHECK_EQ(pt_zone()->nr_free_pages, pt_zone()->present_pages);
+	CHECK_EQ(pt_zone()->nr_free_pages, pt_zone()->managed_pages);
 	CHECK(pt_event(ZE_fallback) > 0);	/* three types over shared blocks */
 	CHECK(pt_event(ZE_merge) > 0);
 }
