@@ -73,8 +73,8 @@ static void *sh8_thread(void *arg)
 int main(int argc, char **argv)
 {
 	struct bench_args a = {
-		.name = "sh8bench", .threads = 2, .iters = 16000000,
-		.quick_iters = 2000000, .min_size = 1, .max_size = 4096,
+		.name = "sh8bench", .threads = 2, .iters = 4000000,
+		.quick_iters = 500000, .min_size = 1, .max_size = 4096,
 		.extra = 1000, .seed = 1,
 	};
 	double t0, el;

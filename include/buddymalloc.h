@@ -6,9 +6,19 @@
 #ifndef BUDDYMALLOC_H
 #define BUDDYMALLOC_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * Give back to the operating system everything that can go now: the
+ * calling thread's caches, empty slabs and every free page (other threads
+ * drain their page caches on their next slow path).  Returns the bytes
+ * given back.  malloc_trim(0) does the same.
+ */
+size_t buddymalloc_reclaim(void);
 
 /*
  * Write the allocator's report to the file descriptor fd with write(2):

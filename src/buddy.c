@@ -56,57 +56,64 @@ static inline bool page_is_buddy(const struct page *buddy, unsigned int order)
 	return PageBuddy(buddy) && buddy->order == order;
 }
 
+uint64_t bm_now_ms;	/* written by any thread's tick: relaxed atomics */
+
 static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
-			     int mt, bool zero)
+			     int mt, unsigned int clean)
 {
-	p->flags = (uint16_t)(PG_buddy | (zero ? PG_zero : 0));
+	set_page_flags(p, PG_buddy | clean);
 	p->order = (uint8_t)order;
 	p->migratetype = (uint8_t)mt;
+	p->private = __atomic_load_n(&bm_now_ms, __ATOMIC_RELAXED);	/* free since */
 	page_list_add(&z->free_area[order].free_list[mt], p);
 	z->free_area[order].nr_free++;
 	z->nr_free_pages += 1u << order;
+	if (clean & PG_returned)
+		z->nr_free_returned += 1u << order;
 }
 
-static void del_from_free_list(struct zone *z, struct page *p, unsigned int order)
+void __del_page_from_free_list(struct zone *z, struct page *p, unsigned int order)
 {
 	BM_DEBUG_BUG_ON(!page_is_buddy(p, order));
 	page_list_del(&z->free_area[order].free_list[p->migratetype], p);
 	z->free_area[order].nr_free--;
 	z->nr_free_pages -= 1u << order;
-	p->flags = 0;
+	if (p->flags & PG_returned)
+		z->nr_free_returned -= 1u << order;
+	set_page_flags(p, 0);
 }
 
 static void move_to_free_list(struct zone *z, struct page *p, unsigned int order, int mt)
 {
-	bool zero = p->flags & PG_zero;
+	unsigned int clean = p->flags & PG_CLEAN;
 
-	del_from_free_list(z, p, order);
-	add_to_free_list(z, p, order, mt, zero);
+	__del_page_from_free_list(z, p, order);
+	add_to_free_list(z, p, order, mt, clean);
 }
 
 /* Split a block of order high down to order low; the upper halves go back
  * to the free lists.  The kernel's expand(). */
 static void expand(struct zone *z, struct page *p, unsigned int low,
-		   unsigned int high, int mt, bool zero)
+		   unsigned int high, int mt, unsigned int clean)
 {
 	while (high > low) {
 		high--;
-		add_to_free_list(z, p + (1u << high), high, mt, zero);
+		add_to_free_list(z, p + (1u << high), high, mt, clean);
 		zone_event(z, split, 1);
 	}
 }
 
 static struct page *__rmqueue_smallest(struct zone *z, unsigned int order, int mt,
-				       bool *zero)
+				       unsigned int *clean)
 {
 	for (unsigned int o = order; o <= bm_max_order; o++) {
 		struct page *p = page_list_first(&z->free_area[o].free_list[mt]);
 
 		if (!p)
 			continue;
-		*zero = p->flags & PG_zero;
-		del_from_free_list(z, p, o);
-		expand(z, p, order, o, mt, *zero);
+		*clean = p->flags & PG_CLEAN;
+		__del_page_from_free_list(z, p, o);
+		expand(z, p, order, o, mt, *clean);
 		return p;
 	}
 	return NULL;
@@ -190,14 +197,14 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 	return false;
 }
 
-struct page *__rmqueue(struct zone *z, unsigned int order, int mt, bool *zero)
+struct page *__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean)
 {
-	struct page *p = __rmqueue_smallest(z, order, mt, zero);
+	struct page *p = __rmqueue_smallest(z, order, mt, clean);
 
 	if (unlikely(!p) && __rmqueue_fallback(z, order, mt))
-		p = __rmqueue_smallest(z, order, mt, zero);
+		p = __rmqueue_smallest(z, order, mt, clean);
 	if (likely(p)) {
-		p->flags = PG_head;
+		set_page_flags(p, PG_head);
 		p->order = (uint8_t)order;
 		p->migratetype = (uint8_t)mt;
 		p->nr_pages = 1u << order;
@@ -207,7 +214,7 @@ struct page *__rmqueue(struct zone *z, unsigned int order, int mt, bool *zero)
 	return p;
 }
 
-void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, bool zero)
+void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean)
 {
 	while (order < bm_max_order) {
 		uint32_t buddy_pfn = pfn ^ (1u << order);
@@ -215,16 +222,16 @@ void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, bool zero
 
 		if (!page_is_buddy(buddy, order))
 			break;
-		zero = zero && (buddy->flags & PG_zero);
-		del_from_free_list(z, buddy, order);
+		clean &= buddy->flags;
+		__del_page_from_free_list(z, buddy, order);
 		pfn &= buddy_pfn;
 		order++;
 		zone_event(z, merge, 1);
 	}
-	add_to_free_list(z, pfn_to_page(pfn), order, *pageblock_mt_of(pfn), zero);
+	add_to_free_list(z, pfn_to_page(pfn), order, *pageblock_mt_of(pfn), clean & PG_CLEAN);
 }
 
-void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, bool zero)
+void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean)
 {
 	uint32_t end = pfn + nr;
 
@@ -235,7 +242,7 @@ void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, bool zero)
 			order = bm_max_order;
 		while (pfn + (1u << order) > end)
 			order--;
-		__free_one_page(z, pfn, order, zero);
+		__free_one_page(z, pfn, order, clean);
 		pfn += 1u << order;
 	}
 }
@@ -273,13 +280,13 @@ bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 	for (x = pfn; x < end;) {
 		struct page *p = pfn_to_page(h = free_block_containing(x));
 		uint32_t block_end = h + (1u << p->order);
-		bool zero = p->flags & PG_zero;
+		unsigned int clean = p->flags & PG_CLEAN;
 
-		del_from_free_list(z, p, p->order);
+		__del_page_from_free_list(z, p, p->order);
 		if (h < pfn)
-			__free_pages_range(z, h, pfn - h, zero);
+			__free_pages_range(z, h, pfn - h, clean);
 		if (block_end > end)
-			__free_pages_range(z, end, block_end - end, zero);
+			__free_pages_range(z, end, block_end - end, clean);
 		x = block_end;
 	}
 	z->events[ZE_pgalloc] += nr;

@@ -85,7 +85,7 @@ static void check_linear(struct walk *w, const struct zone *z, uint64_t listed)
 		const struct page *p = pfn_to_page(pfn);
 		uint32_t n;
 
-		if (PageBuddy(p))
+		if (PageBuddy(p) || (p->flags & PG_isolated))
 			n = 1u << p->order;
 		else if (PageHead(p))
 			n = p->nr_pages;
@@ -104,7 +104,7 @@ static void check_linear(struct walk *w, const struct zone *z, uint64_t listed)
 		if (PageBuddy(p))
 			free += n;
 		else
-			used += n;
+			used += n;	/* allocated, or isolated by reclaim */
 		pfn += n;
 	}
 	if (free != listed)

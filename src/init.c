@@ -14,6 +14,7 @@
 #include "vmstat.h"
 
 #include "large.h"
+#include "reclaim.h"
 #include "slab.h"
 #include "tcache.h"
 
@@ -106,6 +107,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	bm_reclaim_fork_child();
 	zones_unlock(true);
 	bm_slab_reinit_locks();
 	bm_huge_reinit_lock();

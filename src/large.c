@@ -26,7 +26,7 @@ static inline bool pcp_sized(size_t nr_pages)
 
 void *bm_large_alloc(size_t size, size_t align, bool zero)
 {
-	size_t nr = pages_for(size);
+	size_t nr = size ? pages_for(size) : 1;
 	unsigned int align_order = align > PAGE_SIZE ?
 				   bm_ilog2(align) - PAGE_SHIFT : 0;
 	gfp_t gfp = GFP_USER | (zero ? __GFP_ZERO : 0);
@@ -40,7 +40,7 @@ void *bm_large_alloc(size_t size, size_t align, bool zero)
 		page = bm_alloc_pages_exact_aligned(nr, align_order, gfp);
 	if (!page)
 		return NULL;
-	page->flags |= PG_large;
+	set_page_flags(page, page->flags | PG_large);
 	return page_address(page);
 }
 
@@ -48,8 +48,10 @@ void bm_large_free(struct page *head)
 {
 	size_t nr = head->nr_pages;
 
-	head->flags &= (uint16_t)~PG_large;
-	if (pcp_sized(nr))
+	set_page_flags(head, head->flags & ~PG_large);
+	/* A block resized in place may be a power of two long without being
+	 * aligned to it: only an aligned one is a buddy block. */
+	if (pcp_sized(nr) && !(page_to_pfn(head) & (nr - 1)))
 		bm_free_pages(head, bm_ilog2(nr));
 	else
 		bm_free_pages_exact(head, nr);

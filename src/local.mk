@@ -23,6 +23,7 @@ src_libbuddycore_la_SOURCES = \
 	src/pcp.c src/pcp.h \
 	src/tcache.c src/tcache.h \
 	src/large.c src/large.h \
+	src/reclaim.c src/reclaim.h \
 	src/bootstrap.c src/bootstrap.h \
 	src/init.c \
 	src/public.c

@@ -21,6 +21,7 @@
 #include "node.h"
 #include "options.h"
 #include "page_alloc.h"
+#include "reclaim.h"
 #include "tcache.h"
 #include "vmstat.h"
 
@@ -71,6 +72,15 @@ static inline void *slab_alloc(unsigned int cls)
 	if (likely(obj)) {
 		bin->freelist = obj[0];
 		obj[1] = NULL;		/* clear the free marker */
+		return obj;
+	}
+	/* The objects this thread freed since: swap them in, here for 7
+	 * times in 8, the 8th on the slow path that also ticks reclaim. */
+	obj = bin->local_free;
+	if (obj && (++bm_tc.refills & 7)) {
+		bin->local_free = NULL;
+		bin->freelist = obj[0];
+		obj[1] = NULL;
 		return obj;
 	}
 	return slab_alloc_slow(cls);
@@ -199,9 +209,9 @@ static inline void do_free(void *p)
 		goto slow;
 	bin = &bm_tc.bins[cls];
 	if (likely(bin->slab == s)) {
-		((void **)p)[0] = bin->freelist;
+		((void **)p)[0] = bin->local_free;
 		((void **)p)[1] = (void *)free_marker(p);
-		bin->freelist = p;
+		bin->local_free = p;
 		return;
 	}
 	bm_slab_free_remote(s, p);
@@ -374,13 +384,10 @@ BM_EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
 
 BM_EXPORT int malloc_trim(size_t pad)
 {
-	size_t pages;
-
 	(void)pad;
-	if (bm_tc.state == TC_LIVE)
-		bm_tcache_flush(&bm_tc);
-	pages = bm_slab_shrink();
-	return pages != 0;
+	if (!bm_init())
+		return 0;
+	return bm_reclaim_all() != 0;
 }
 
 BM_EXPORT void malloc_stats(void)

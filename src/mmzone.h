@@ -40,7 +40,13 @@ enum zone_watermarks {
 	X(pageblock_steal,	"pageblocks taken over by another migratetype") \
 	X(section_commit,	"sections committed") \
 	X(watermark_low,	"allocations that found the zone below low") \
-	X(alloc_fail,		"allocations that found no memory in this zone")
+	X(alloc_fail,		"allocations that found no memory in this zone") \
+	X(reclaim_wakeup,	"times the reclaim thread was woken by the low watermark") \
+	X(direct_reclaim,	"allocations that reclaimed before committing a section") \
+	X(pages_drained,	"pages drained from pcp lists by reclaim") \
+	X(slabs_shrunk,		"empty slabs given back to the buddy by reclaim") \
+	X(pages_returned,	"free pages given back to the OS") \
+	X(madvise_calls,	"madvise calls that gave pages back")
 
 enum zone_event {
 #define BM_EVENT_ENUM(name, help) ZE_##name,
@@ -58,6 +64,7 @@ struct zone {
 	bm_lock_t	lock;
 	struct free_area free_area[MAX_ORDER_LIMIT + 1];
 	uint64_t	nr_free_pages;		/* pages in free_area */
+	uint64_t	nr_free_returned;	/* of those, given back to the OS */
 	uint64_t	watermark[NR_WMARK];	/* in pages */
 	uint32_t	zone_start_pfn;
 	uint32_t	spanned_pages;		/* reserved for the zone */
@@ -110,5 +117,8 @@ static inline uint8_t *pageblock_mt_of(uint32_t pfn)
 }
 
 #define zone_event(z, e, n)	((z)->events[ZE_##e] += (n))
+/* The same without the zone lock held: takes it for the update. */
+#define zone_event_locked(z, e, n) \
+	do { bm_lock(&(z)->lock); zone_event(z, e, n); bm_unlock(&(z)->lock); } while (0)
 
 #endif /* BM_MMZONE_H */

@@ -110,7 +110,7 @@ bool __zone_grow(struct zone *z, bool may_commit)
 	 * init: hand committed memory to the buddy one max-order block at a
 	 * time, so a program that needs 1 MiB writes a few descriptors
 	 * rather than a whole section's worth. */
-	__free_pages_range(z, z->zone_start_pfn + z->managed_pages, block, true);
+	__free_pages_range(z, z->zone_start_pfn + z->managed_pages, block, PG_CLEAN);
 	z->managed_pages += block;
 	__setup_zone_watermarks(z);
 	return true;

@@ -55,6 +55,27 @@ bool bm_parse_size(const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
+/* Words some options take instead of numbers. */
+static const struct option_word {
+	const char	*key, *word;
+	uint64_t	value;
+} option_words[] = {
+	{ "reclaim", "off", RECLAIM_OFF },
+	{ "reclaim", "inline", RECLAIM_INLINE },
+	{ "reclaim", "thread", RECLAIM_THREAD },
+};
+
+static bool parse_word(const char *key, const char *s, size_t n, uint64_t *out)
+{
+	for (size_t i = 0; i < BM_ARRAY_SIZE(option_words); i++)
+		if (!strcmp(option_words[i].key, key) &&
+		    strlen(option_words[i].word) == n && !memcmp(option_words[i].word, s, n)) {
+			*out = option_words[i].value;
+			return true;
+		}
+	return false;
+}
+
 static const struct option_desc *option_find(const char *key, size_t n)
 {
 	for (size_t i = 0; i < BM_ARRAY_SIZE(options); i++)
@@ -85,7 +106,8 @@ int bm_options_parse(const char *conf)
 		if (!d) {
 			bm_warn("BUDDYMALLOC_CONF: unknown key in '%s', ignored", p);
 			bad++;
-		} else if (!bm_parse_size(eq + 1, len - (size_t)(eq + 1 - p), &v) ||
+		} else if ((!bm_parse_size(eq + 1, len - (size_t)(eq + 1 - p), &v) &&
+			    !parse_word(d->key, eq + 1, len - (size_t)(eq + 1 - p), &v)) ||
 			   v < d->min || v > d->max) {
 			bm_warn("BUDDYMALLOC_CONF: bad value for %s (allowed %lu..%lu), ignored",
 				d->key, (unsigned long)d->min, (unsigned long)d->max);

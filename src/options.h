@@ -9,6 +9,8 @@
 
 #include "bm.h"
 
+enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
+
 /*        key                     default        min   max              meaning */
 #define BM_OPTIONS(X) \
 	X(max_order,              10,            9,    MAX_ORDER_LIMIT, "largest buddy block order (10: 4 MiB)") \
@@ -21,6 +23,9 @@
 	X(fail_every,             0,             0,    UINT64_MAX,      "fault injection: fail every Nth page allocation") \
 	X(pcp_batch,              31,            1,    4096,            "pages a pcp list refills and drains at once") \
 	X(pcp_high,               186,           2,    65536,           "pages a pcp list holds before it drains") \
+	X(reclaim,                RECLAIM_INLINE, 0,   2,               "off, inline (on slow paths) or thread (a kswapd-like thread)") \
+	X(decay_ms,               1000,          0,    3600000,         "free pageblocks unused this long go back to the OS") \
+	X(madvise_free,           0,             0,    1,               "give back with MADV_FREE instead of MADV_DONTNEED") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
 

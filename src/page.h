@@ -48,7 +48,13 @@ enum pageflags {
 	PG_pcp		= 1u << 4,	/* sitting on a per-thread pcp list */
 	PG_slab		= 1u << 5,	/* head of a slab (upper layer) */
 	PG_large	= 1u << 6,	/* head of a large object (upper layer) */
+	PG_returned	= 1u << 7,	/* free block given back to the OS (implies PG_zero) */
+	PG_isolated	= 1u << 8,	/* taken off the free lists by reclaim for a moment */
 };
+
+/* What a free block knows about its contents: carried through splits, kept
+ * on a merge only when both halves have it. */
+#define PG_CLEAN	(PG_zero | PG_returned)
 
 /* MOVABLE is 0: the descriptors of a fresh section are all zero, so its
  * pageblocks start movable without a write (see node.c). */
@@ -85,7 +91,20 @@ static inline bool bm_addr_in_range(const void *a)
 	return (uintptr_t)a - bm_base < bm_span;
 }
 
-static inline bool PageBuddy(const struct page *p) { return p->flags & PG_buddy; }
+/* Flags of a page another thread may own: the buddy reads the descriptors
+ * of allocated neighbours while their owners rewrite them.  A relaxed
+ * atomic load, a plain load on x86, and no data race. */
+static inline uint16_t page_flags(const struct page *p)
+{
+	return __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+}
+
+static inline void set_page_flags(struct page *p, unsigned int flags)
+{
+	__atomic_store_n(&p->flags, (uint16_t)flags, __ATOMIC_RELAXED);
+}
+
+static inline bool PageBuddy(const struct page *p) { return page_flags(p) & PG_buddy; }
 static inline bool PageHead(const struct page *p)  { return p->flags & PG_head; }
 
 /* ------------------------------------------------------------ pfn lists */

@@ -16,6 +16,7 @@
 #include "options.h"
 #include "page_alloc.h"
 #include "pcp.h"
+#include "reclaim.h"
 #include "tcache.h"
 #include "watermark.h"
 
@@ -59,15 +60,28 @@ static bool __zone_allow(struct zone *z, unsigned int order, gfp_t gfp)
 	return __zone_watermark_ok(z, order, WMARK_MIN, alloc_flags);
 }
 
+/* Below low with nothing committed left to hand out: the next step would
+ * commit a section, so reclaim first (with the lock dropped). */
+static inline bool __zone_needs_reclaim(const struct zone *z, unsigned int order)
+{
+	return z->managed_pages == z->present_pages && z->present_pages &&
+	       !__zone_watermark_ok(z, order, WMARK_LOW, 0);
+}
+
 /* Take a block from one zone. */
 static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
-			    bool *zero)
+			    unsigned int *clean)
 {
 	struct page *page = NULL;
 
 	bm_lock(&z->lock);
+	if (unlikely(__zone_needs_reclaim(z, order))) {
+		bm_unlock(&z->lock);
+		bm_reclaim_low(z);
+		bm_lock(&z->lock);
+	}
 	if (__zone_allow(z, order, gfp))
-		page = __rmqueue(z, order, gfp_migratetype(gfp), zero);
+		page = __rmqueue(z, order, gfp_migratetype(gfp), clean);
 	if (!page)
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
@@ -82,14 +96,19 @@ uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 	if (unlikely(!bm_init()) || (unlikely(fail_enabled) && should_fail_alloc_page()))
 		return 0;
 	bm_lock(&z->lock);
+	if (unlikely(__zone_needs_reclaim(z, order))) {
+		bm_unlock(&z->lock);
+		bm_reclaim_low(z);
+		bm_lock(&z->lock);
+	}
 	if (__zone_allow(z, order, gfp)) {
 		for (; n < count; n++) {
-			bool zero;
-			struct page *page = __rmqueue(z, order, mt, &zero);
+			unsigned int clean;
+			struct page *page = __rmqueue(z, order, mt, &clean);
 
 			if (!page)
 				break;
-			page->flags = (uint16_t)(PG_head | PG_pcp | (zero ? PG_zero : 0));
+			set_page_flags(page, PG_head | PG_pcp | (clean & PG_zero));
 			page_list_add_tail(list, page);
 		}
 	}
@@ -109,23 +128,23 @@ uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t 
 		unsigned int order = page->order;
 
 		page_list_del(list, page);
-		page->flags = 0;
+		set_page_flags(page, 0);
 		zone_event(z, pgfree, 1u << order);
 		zone_event(z, free_blocks, 1);
-		__free_one_page(z, page_to_pfn(page), order, false);
+		__free_one_page(z, page_to_pfn(page), order, 0);
 	}
 	bm_unlock(&z->lock);
 	return n;
 }
 
-/* Find a zone with the block; returns it with *zero and *zone set. */
+/* Find a zone with the block; *clean says what its contents are. */
 static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
-					   bool *zero)
+					   unsigned int *clean)
 {
 	struct node *local = &bm_nodes[bm_local_node()];
 
 	for (struct zone **zp = local->zonelist.zones; *zp; zp++) {
-		struct page *page = rmqueue(*zp, order, gfp, zero);
+		struct page *page = rmqueue(*zp, order, gfp, clean);
 
 		if (page)
 			return page;
@@ -135,7 +154,7 @@ static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
 	return NULL;
 }
 
-static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, bool *zero)
+static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, unsigned int *clean)
 {
 	struct page *page;
 
@@ -143,7 +162,7 @@ static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, bool *zero
 		goto fail;
 	if (unlikely(fail_enabled) && should_fail_alloc_page())
 		goto fail;
-	page = get_page_from_zonelist(gfp, order, zero);
+	page = get_page_from_zonelist(gfp, order, clean);
 	if (likely(page))
 		return page;
 fail:
@@ -159,15 +178,14 @@ void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
 
 struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 {
-	bool zero = false;
+	unsigned int clean = 0;
 	struct page *page;
 
 	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE)
 		return bm_pcp_alloc(&bm_tc.pcp, gfp, order);
-	page = alloc_pages_nozero(gfp, order, &zero);
-
+	page = alloc_pages_nozero(gfp, order, &clean);
 	if (page)
-		bm_prep_new_page(page, (size_t)1 << order, gfp, zero);
+		bm_prep_new_page(page, (size_t)1 << order, gfp, clean & PG_zero);
 	return page;
 }
 
@@ -182,7 +200,7 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	unsigned int order;
 	struct page *page;
 	struct zone *z;
-	bool zero = false;
+	unsigned int clean = 0;
 
 	if (nr_pages == 0 || nr_pages > (1ul << MAX_ORDER_LIMIT)) {
 		errno = ENOMEM;
@@ -191,26 +209,27 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	order = bm_order_for_pages(nr_pages);
 	if (order < align_order)
 		order = align_order;
-	page = alloc_pages_nozero(gfp, order, &zero);
+	page = alloc_pages_nozero(gfp, order, &clean);
 	if (!page)
 		return NULL;
 	if (nr_pages < (1u << order)) {
 		z = page_zone(page);
 		bm_lock(&z->lock);
 		__free_pages_range(z, page_to_pfn(page) + (uint32_t)nr_pages,
-				   (1u << order) - (uint32_t)nr_pages, zero);
+				   (1u << order) - (uint32_t)nr_pages, clean);
 		page->nr_pages = (uint32_t)nr_pages;
 		z->events[ZE_pgalloc] -= (1u << order) - nr_pages;
 		bm_unlock(&z->lock);
 	}
-	bm_prep_new_page(page, nr_pages, gfp, zero);
+	bm_prep_new_page(page, nr_pages, gfp, clean & PG_zero);
 	return page;
 }
 
 /* ------------------------------------------------------------------ free */
 
-/* Is page the head of an allocated block of nr pages?  Reports if not. */
-static bool free_pages_check(const struct page *page, size_t nr_pages)
+/* Is page the head of an allocated block of nr pages (a buddy block,
+ * aligned to its size, when is_block)?  Reports if not. */
+static bool free_pages_check(const struct page *page, size_t nr_pages, bool is_block)
 {
 	if (unlikely(!bm_addr_in_range(page_address(page)))) {
 		bm_bad_pointer("free", page_address(page), "not in the allocator's range");
@@ -228,6 +247,10 @@ static bool free_pages_check(const struct page *page, size_t nr_pages)
 		bm_bad_pointer("free", page_address(page), "freed with a size it was not allocated with");
 		return false;
 	}
+	if (unlikely(is_block && (page_to_pfn(page) & (nr_pages - 1)))) {
+		bm_bad_pointer("free", page_address(page), "not a block of the order it is freed as");
+		return false;
+	}
 	return true;
 }
 
@@ -236,16 +259,16 @@ static void __free_pages_ok(struct page *page, size_t nr_pages)
 	struct zone *z = page_zone(page);
 
 	bm_lock(&z->lock);
-	page->flags = 0;
+	set_page_flags(page, 0);
 	zone_event(z, pgfree, nr_pages);
 	zone_event(z, free_blocks, 1);
-	__free_pages_range(z, page_to_pfn(page), (uint32_t)nr_pages, false);
+	__free_pages_range(z, page_to_pfn(page), (uint32_t)nr_pages, 0);
 	bm_unlock(&z->lock);
 }
 
 void bm_free_pages(struct page *page, unsigned int order)
 {
-	if (!free_pages_check(page, (size_t)1 << order))
+	if (!free_pages_check(page, (size_t)1 << order, true))
 		return;
 	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE &&
 	    bm_pcp_free(&bm_tc.pcp, page, order))
@@ -255,7 +278,7 @@ void bm_free_pages(struct page *page, unsigned int order)
 
 void bm_free_pages_exact(struct page *page, size_t nr_pages)
 {
-	if (free_pages_check(page, nr_pages))
+	if (free_pages_check(page, nr_pages, false))
 		__free_pages_ok(page, nr_pages);
 }
 
@@ -269,7 +292,7 @@ bool bm_resize_pages_exact(struct page *page, size_t new_nr)
 		return false;
 	bm_lock(&z->lock);
 	if (new_nr < old_nr) {
-		__free_pages_range(z, pfn + (uint32_t)new_nr, old_nr - (uint32_t)new_nr, false);
+		__free_pages_range(z, pfn + (uint32_t)new_nr, old_nr - (uint32_t)new_nr, 0);
 		zone_event(z, pgfree, old_nr - new_nr);
 	} else if (new_nr > old_nr) {
 		ok = __claim_free_range(z, pfn + old_nr, (uint32_t)new_nr - old_nr);

@@ -6,6 +6,7 @@
 #include "node.h"
 #include "options.h"
 #include "pcp.h"
+#include "reclaim.h"
 
 #include <errno.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int ord
 		pcp_init(pcp);
 	list = &pcp->lists[order][mt];
 	if (page_list_empty(list)) {
+		bm_reclaim_tick();
 		uint32_t n = bm_rmqueue_bulk(pcp->zone, order, mt, gfp,
 					     pcp_batch(order), list);
 		if (!n) {
@@ -54,7 +56,7 @@ struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int ord
 	page_list_del(list, page);
 	pcp->count[order][mt]--;
 	bm_prep_new_page(page, (size_t)1 << order, gfp, page->flags & PG_zero);
-	page->flags = PG_head;
+	set_page_flags(page, PG_head);
 	return page;
 }
 
@@ -64,7 +66,7 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 
 	if (unlikely(page_zone(page) != pcp->zone))
 		return false;
-	page->flags = PG_head | PG_pcp;
+	set_page_flags(page, PG_head | PG_pcp);
 	page->order = (uint8_t)order;	/* an exact block resized to 2^order */
 	page_list_add(&pcp->lists[order][mt], page);
 	if (++pcp->count[order][mt] > pcp_high(order))
@@ -73,13 +75,17 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 	return true;
 }
 
-void bm_pcp_drain(struct per_cpu_pages *pcp)
+size_t bm_pcp_drain(struct per_cpu_pages *pcp)
 {
+	size_t pages = 0;
+
 	if (!pcp->zone)
-		return;
+		return 0;
 	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
 		for (int t = 0; t < MIGRATE_TYPES; t++) {
-			bm_free_pcppages_bulk(pcp->zone, &pcp->lists[o][t], UINT32_MAX);
+			pages += (size_t)bm_free_pcppages_bulk(pcp->zone,
+					&pcp->lists[o][t], UINT32_MAX) << o;
 			pcp->count[o][t] = 0;
 		}
+	return pages;
 }

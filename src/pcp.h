@@ -22,7 +22,7 @@ struct per_cpu_pages {
 struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int order);
 /* False when the page belongs to another zone: free it directly. */
 bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int order);
-/* Give every cached block back to its zone. */
-void bm_pcp_drain(struct per_cpu_pages *pcp);
+/* Give every cached block back to its zone; returns the pages. */
+size_t bm_pcp_drain(struct per_cpu_pages *pcp);
 
 #endif /* BM_PCP_H */

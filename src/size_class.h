@@ -16,7 +16,7 @@
 #define SLAB_MAX_SIZE		16384	/* 16 KiB: larger goes to whole pages */
 #define NR_SIZE_CLASSES		64	/* 8 up to 128, 8 per doubling for 7 doublings */
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
-#define SLAB_MAX_ORDER		4	/* 64 KiB */
+#define SLAB_MAX_ORDER		5	/* 128 KiB: eight 16 KiB objects */
 
 extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */

@@ -11,12 +11,16 @@
 #include "bm.h"
 #include "fmt.h"
 #include "page_alloc.h"
+#include "reclaim.h"
 #include "slab.h"
+#include "tcache.h"
 
 #include <errno.h>
 
 #define SLAB_EMPTY_RESERVE	1	/* empty slabs kept per node and class */
-#define CARVE_BYTES		4096	/* carve about a page of objects at a time */
+#define CARVE_BYTES		4096	/* carve about a page of objects at a time, */
+#define CARVE_MIN		8	/* and at least this many: the bin's swap of
+					 * local_free then comes every 8 pairs or more */
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 uintptr_t bm_free_key;
@@ -24,8 +28,10 @@ uintptr_t bm_free_key;
 /* Objects carved so far, and the same as a byte bound for free. */
 static void set_carved(struct slab *s, uint32_t n)
 {
-	s->carved = (uint16_t)n;
-	s->carved_end = (uint16_t)(n * bm_class_size[s->size_class] / 16);
+	atomic_store_explicit(&s->carved, (uint16_t)n, memory_order_relaxed);
+	atomic_store_explicit(&s->carved_end,
+			      (uint16_t)(n * bm_class_size[s->size_class] / 16),
+			      memory_order_relaxed);
 }
 
 static struct slab_cache_node *slab_node(const struct slab *s)
@@ -62,11 +68,11 @@ static struct slab *new_slab(unsigned int cls)
 	 * by masking, without a branch. */
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		struct page *t = page + i;
-		t->flags = PG_tail | PG_slab;
+		set_page_flags(t, PG_tail | PG_slab);
 		t->aux8 = (uint8_t)cls;
 		t->aux32 = pfn;
 	}
-	s->flags = PG_head | PG_slab;
+	set_page_flags(slab_page(s), PG_head | PG_slab);
 	s->size_class = (uint8_t)cls;
 	set_carved(s, 0);
 	s->freelist = NULL;
@@ -83,12 +89,12 @@ static void discard_slab(struct slab *s)
 	struct page *page = slab_page(s);
 
 	for (uint32_t i = 1; i < (1u << order); i++) {
-		page[i].flags = 0;
+		set_page_flags(&page[i], 0);
 		page[i].aux8 = 0;
 		page[i].aux32 = 0;
 	}
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
-	s->flags = PG_head;
+	set_page_flags(page, PG_head);
 	bm_free_pages(page, order);
 }
 
@@ -149,10 +155,11 @@ static void **carve(struct slab *s, unsigned int cls)
 	char *base = (char *)slab_base(s) + (size_t)s->carved * size;
 	void **head;
 
-	if (n == 0)
-		n = 1;
+	if (n < CARVE_MIN)
+		n = CARVE_MIN;
 	if (n > left)
 		n = left;
+	BM_BUG_ON(n == 0);	/* callers carve only a slab with room */
 	head = (void **)base;
 	for (uint32_t i = 0; i + 1 < n; i++)
 		*(void **)(base + (size_t)i * size) = base + (size_t)(i + 1) * size;
@@ -184,17 +191,18 @@ static void deactivate_slab(struct slab *s, void **freelist)
 	s->freelist = freelist;
 	atomic_store_explicit(&s->inuse, inuse, memory_order_relaxed);
 	w = atomic_load_explicit(&s->remote, memory_order_acquire);
-	if (remote_count(w) == inuse) {
+	if (remote_count(w) == inuse && !(w & REMOTE_NOTIFYING)) {
 		discard = __slab_make_empty(n, s);
-	} else if (spare || s->carved < bm_class_objects[s->size_class] || w) {
+	} else if (spare || s->carved < bm_class_objects[s->size_class] || remote_ptr(w)) {
 		__slab_list_add(n, s, SLAB_PARTIAL);
 	} else {
 		__slab_list_add(n, s, SLAB_FULL);
-		/* Ask the first remote free to move it; if one came meanwhile,
-		 * it has free objects already. */
-		w = 0;
+		/* Ask the first remote free to move it (a notifier already on
+		 * its way keeps its flag); if a free came meanwhile, the slab
+		 * has free objects already. */
+		w &= REMOTE_NOTIFYING;
 		if (!atomic_compare_exchange_strong_explicit(&s->remote, &w,
-				REMOTE_NOTIFY, memory_order_acq_rel, memory_order_acquire)) {
+				w | REMOTE_FULL, memory_order_acq_rel, memory_order_acquire)) {
 			__slab_list_del(n, s);
 			__slab_list_add(n, s, SLAB_PARTIAL);
 		}
@@ -234,14 +242,15 @@ static struct slab *get_slab(unsigned int cls, int node)
 	return s;
 }
 
-/* Take the remote frees of an active slab. */
+/* Take the remote frees of an active slab (a notifier's flag stays). */
 static void **collect_remote(struct slab *s)
 {
 	uint64_t w = atomic_load_explicit(&s->remote, memory_order_relaxed);
 
-	if (!w)
-		return NULL;
-	w = atomic_exchange_explicit(&s->remote, 0, memory_order_acq_rel);
+	while (remote_ptr(w) &&
+	       !atomic_compare_exchange_weak_explicit(&s->remote, &w, w & REMOTE_NOTIFYING,
+			memory_order_acq_rel, memory_order_relaxed))
+		;
 	return remote_ptr(w);
 }
 
@@ -274,7 +283,13 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 
 void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 {
-	void **obj = refill_list(bin, cls, 0);
+	void **obj = bin->local_free;
+
+	bm_reclaim_tick();
+	if (obj)
+		bin->local_free = NULL;
+	else
+		obj = refill_list(bin, cls, 0);
 
 	if (unlikely(!obj)) {
 		errno = ENOMEM;
@@ -287,31 +302,46 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 
 void bm_slab_deactivate_bin(struct tcache_bin *bin)
 {
+	void **list = bin->freelist;
+
+	if (bin->local_free) {		/* one list: local_free, then freelist */
+		void **tail = bin->local_free;
+
+		while (*tail)
+			tail = *tail;
+		*tail = list;
+		list = bin->local_free;
+	}
 	if (bin->slab)
-		deactivate_slab(bin->slab, bin->freelist);
+		deactivate_slab(bin->slab, list);
 	bin->slab = NULL;
 	bin->freelist = NULL;
+	bin->local_free = NULL;
 }
 
 /* ---------------------------------------------------------------- free */
 
-/* Under the node lock: a remote free found the slab full (notify) or made
- * it possibly empty. */
-static void slab_free_notify(struct slab *s)
+/* The freer that set REMOTE_NOTIFYING: clear it under the node lock, then
+ * act on the word as it is now.  No one gave the slab back meanwhile. */
+static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 {
-	struct slab_cache_node *n = slab_node(s);
 	struct slab *discard = NULL;
+	uint64_t w;
 	int state;
 
 	bm_lock(&n->lock);
+	w = atomic_load_explicit(&s->remote, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(&s->remote, &w, w & ~REMOTE_NOTIFYING,
+			memory_order_acq_rel, memory_order_relaxed))
+		;
+	w &= ~REMOTE_NOTIFYING;
 	state = atomic_load_explicit(&s->state, memory_order_relaxed);
-	if (state == SLAB_FULL) {
+	if (state == SLAB_FULL && !(w & REMOTE_FULL)) {
 		__slab_list_del(n, s);
 		__slab_list_add(n, s, SLAB_PARTIAL);
 		state = SLAB_PARTIAL;
 	}
-	if (state == SLAB_PARTIAL &&
-	    remote_count(atomic_load(&s->remote)) == atomic_load(&s->inuse)) {
+	if (state == SLAB_PARTIAL && remote_count(w) == atomic_load(&s->inuse)) {
 		__slab_list_del(n, s);
 		discard = __slab_make_empty(n, s);
 	}
@@ -322,20 +352,29 @@ static void slab_free_notify(struct slab *s)
 
 void bm_slab_free_remote(struct slab *s, void *obj)
 {
+	/* Read while obj is live: the slab cannot change class or node. */
+	struct slab_cache_node *n = slab_node(s);
 	void **o = obj;
 	uint64_t old = atomic_load_explicit(&s->remote, memory_order_relaxed), new;
+	bool notify;
 
 	o[1] = (void *)free_marker(obj);
 	do {
+		uint32_t count = remote_count(old) + 1;
+
+		/* Go to the lock if the slab is on the full list, or unowned
+		 * and now empty, unless another freer is going already. */
+		notify = !(old & REMOTE_NOTIFYING) &&
+			 ((old & REMOTE_FULL) ||
+			  (atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE &&
+			   count == atomic_load_explicit(&s->inuse, memory_order_relaxed)));
 		o[0] = remote_ptr(old);
-		new = (uint64_t)(uintptr_t)obj |
-		      ((uint64_t)(remote_count(old) + 1) << REMOTE_COUNT_SHIFT);
+		new = (uint64_t)(uintptr_t)obj | ((uint64_t)count << REMOTE_COUNT_SHIFT) |
+		      (old & REMOTE_NOTIFYING) | (notify ? REMOTE_NOTIFYING : 0);
 	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, new,
 			memory_order_acq_rel, memory_order_relaxed));
-	if (unlikely(old & REMOTE_NOTIFY) ||
-	    (atomic_load_explicit(&s->state, memory_order_acquire) != SLAB_ACTIVE &&
-	     remote_count(new) == atomic_load_explicit(&s->inuse, memory_order_relaxed)))
-		slab_free_notify(s);
+	if (unlikely(notify))
+		slab_free_notify(s, n);
 }
 
 static bool list_contains(void **p, const void *obj, uint32_t limit)
@@ -360,7 +399,8 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 	if (((void **)obj)[1] != (void *)free_marker(obj))
 		return NULL;
 	/* Marked free: believe it only if it is on a free list we can see. */
-	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
+	if ((bin->slab == s && (list_contains(bin->freelist, obj, limit) ||
+				list_contains(bin->local_free, obj, limit))) ||
 	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit) ||
 	    (atomic_load(&s->state) != SLAB_ACTIVE && list_contains(s->freelist, obj, limit)))
 		return "double free";

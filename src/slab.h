@@ -36,8 +36,16 @@ enum slab_state {
 };
 
 /* The remote-free word: list head in bits 4..47, objects on it in 48..63,
- * REMOTE_NOTIFY in bit 0 (the slab sits on the full list). */
-#define REMOTE_NOTIFY		1ULL
+ * and two flags:
+ *   REMOTE_FULL       the slab sits on the full list: the first remote free
+ *                     must move it to the partial list;
+ *   REMOTE_NOTIFYING  one freer is on its way to the node lock to act on the
+ *                     slab (move it, or give it back when it is empty).
+ *                     While it is set no other freer goes, and nobody else
+ *                     gives the slab back, so the notifier always finds it
+ *                     alive. */
+#define REMOTE_FULL		1ULL
+#define REMOTE_NOTIFYING	2ULL
 #define REMOTE_COUNT_SHIFT	48
 #define REMOTE_PTR_MASK		((1ULL << REMOTE_COUNT_SHIFT) - 16)
 #define remote_ptr(w)		((void **)(uintptr_t)((w) & REMOTE_PTR_MASK))
@@ -50,7 +58,7 @@ struct slab {
 	uint8_t		migratetype;	/* page allocator's */
 	uint8_t		pageblock_mt;	/* page allocator's: never touched here */
 	uint8_t		size_class;
-	uint16_t	carved;		/* objects carved from the slab so far */
+	_Atomic uint16_t carved;	/* objects carved so far (owner writes, others read) */
 	uint32_t	next, prev;	/* node list links */
 	uint32_t	nr_pages;	/* page allocator's */
 	_Atomic uint16_t inuse;		/* off a thread: objects allocated */
@@ -61,7 +69,7 @@ struct slab {
 	uint16_t	tail_flags;	/* PG_tail | PG_slab */
 	uint8_t		pad1[3];
 	uint8_t		tail_class;	/* size class, as on every slab page */
-	uint16_t	carved_end;	/* carved bytes / 16: free's bound check */
+	_Atomic uint16_t carved_end;	/* carved bytes / 16: free's bound check */
 	uint64_t	pad2;
 	uint32_t	pad3;
 	uint32_t	head_pfn;	/* tail convention: pfn of page 0 */
@@ -89,10 +97,16 @@ struct slab_cache_node {
 extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
 
-/* A thread's cached objects of one class: its active slab's free list. */
+/* A thread's cached objects of one class, from its active slab.  malloc
+ * pops freelist; free pushes local_free; when freelist runs dry the two
+ * swap on the slow path (mimalloc's local-free sharding), which gives
+ * the slow path, and reclaim's clock, a turn every batch of operations
+ * even in a program that mallocs and frees one object forever. */
 struct tcache_bin {
 	void		**freelist;
+	void		**local_free;
 	struct slab	*slab;
+	void		*pad;		/* 32 bytes: the bin index is a shift */
 };
 
 static inline struct slab *page_slab(struct page *p)	{ return (struct slab *)p; }

@@ -20,6 +20,8 @@ struct thread_cache {
 	struct tcache_bin	bins[NR_SIZE_CLASSES];	/* hot: first */
 	struct per_cpu_pages	pcp;
 	int			state;			/* enum tcache_state */
+	unsigned int		drain_gen;		/* bm_drain_gen last drained at */
+	unsigned int		refills;		/* local_free swaps: every 8th ticks reclaim */
 };
 
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));

@@ -27,6 +27,7 @@ struct zone_snapshot {
 	uint64_t	nr_free[MAX_ORDER_LIMIT + 1][MIGRATE_TYPES];
 	uint64_t	pageblocks[MIGRATE_TYPES];
 	uint64_t	free_pages;
+	uint64_t	free_returned;
 	uint64_t	watermark[NR_WMARK];
 	uint64_t	spanned, present, managed, sections;
 	uint64_t	events[NR_ZONE_EVENTS];
@@ -44,6 +45,7 @@ static void zone_snapshot(struct zone *z, struct zone_snapshot *s)
 	for (uint32_t i = 0; i < z->present_pages; i += 1u << bm_pageblock_order)
 		s->pageblocks[*pageblock_mt_of(z->zone_start_pfn + i) % MIGRATE_TYPES]++;
 	s->free_pages = z->nr_free_pages;
+	s->free_returned = z->nr_free_returned;
 	memcpy(s->watermark, z->watermark, sizeof(s->watermark));
 	s->spanned = z->spanned_pages;
 	s->present = z->present_pages;
@@ -116,6 +118,9 @@ void bm_zoneinfo(struct bm_out *o)
 		zone_snapshot(z, &s);
 		bm_outf(o, "Node %d, zone %8s\n", z->node, zone_name(z));
 		bm_outf(o, "  pages free     %lu\n", (unsigned long)s.free_pages);
+		bm_outf(o, "        backed   %lu\n",
+			(unsigned long)(s.free_pages - s.free_returned));
+		bm_outf(o, "        returned %lu\n", (unsigned long)s.free_returned);
 		bm_outf(o, "        min      %lu\n", (unsigned long)s.watermark[WMARK_MIN]);
 		bm_outf(o, "        low      %lu\n", (unsigned long)s.watermark[WMARK_LOW]);
 		bm_outf(o, "        high     %lu\n", (unsigned long)s.watermark[WMARK_HIGH]);

@@ -3,6 +3,7 @@
  * the power-of-two block back, and frees reassemble the block; __GFP_ZERO
  * zeroes memory that is not known to be zero. */
 #include "pagetest.h"
+#include "large.h"
 
 #include <string.h>
 
@@ -48,10 +49,35 @@ static void test_zero_flag(void)
 	CHECK_INVARIANTS();
 }
 
+/* A large object grown in place to a power of two is not aligned to it:
+ * freeing it must not hand the buddy a misaligned block. */
+static void test_resized_power_of_two_freed_as_range(void)
+{
+	void *a, *b;
+	struct page *pb;
+
+	pt_grow(8);
+	a = bm_large_alloc(2 * PAGE_SIZE, 0, false);	/* pfn 8k */
+	b = bm_large_alloc(2 * PAGE_SIZE, 0, false);	/* pfn 8k + 2 */
+	CHECK(a && b);
+	if (!a || !b)
+		return;
+	pb = virt_to_page(b);
+	CHECK_EQ(page_to_pfn(pb) & 7, 2);
+	CHECK(bm_large_resize(pb, 8 * PAGE_SIZE));	/* pages 8k+4..8k+9 were free */
+	CHECK_EQ(pb->nr_pages, 8);
+	memset(b, 0x5a, 8 * PAGE_SIZE);
+	bm_large_free(pb);
+	bm_large_free(virt_to_page(a));
+	CHECK_INVARIANTS();
+	CHECK(pt_only_max_order_blocks());
+}
+
 int main(void)
 {
 	pt_setup("section_size=8M");
 	RUN_TEST(test_tail_given_back);
 	RUN_TEST(test_zero_flag);
+	RUN_TEST(test_resized_power_of_two_freed_as_range);
 	return test_exit();
 }

@@ -11,7 +11,8 @@ UNIT_TESTS = \
 	tests/unit/fault_inject \
 	tests/unit/report \
 	tests/unit/bad_free \
-	tests/unit/threads
+	tests/unit/threads \
+	tests/unit/slab_threads
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -44,3 +45,5 @@ tests_unit_bad_free_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_bad_free_LDADD = $(UNIT_LDADD)
 tests_unit_threads_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_threads_LDADD = $(UNIT_LDADD)
+tests_unit_slab_threads_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_slab_threads_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reclaim.c - watermarks and decay decide when memory goes back.
+ *
+ * Free memory is backed (still resident) or returned (PG_returned: given
+ * back with madvise, and known zero after MADV_DONTNEED).  Fresh sections
+ * count as returned: nothing has touched them.
+ *
+ *   decay   every free block of a pageblock or more (whole 2 MiB blocks,
+ *           so transparent huge pages stay intact) that has sat free for
+ *           decay_ms goes back, while the zone holds more than its high
+ *           watermark of backed free pages.  The clock advances on slow
+ *           paths (inline mode) or in a kswapd-like thread (thread mode).
+ *   low     a zone below its low watermark with nothing left to hand out
+ *           drains pcp lists and shrinks empty slabs before it commits
+ *           another section.
+ *   trim    malloc_trim(0) gives back every free page at once.
+ *
+ * madvise runs with the zone lock dropped: the blocks are taken off the
+ * free lists (PG_isolated) first and put back, merged, afterwards.
+ */
+#include "bm.h"
+#include "buddy.h"
+#include "lock.h"
+#include "options.h"
+#include "reclaim.h"
+#include "slab.h"
+#include "tcache.h"
+#include "watermark.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define RETURN_BATCH	32	/* blocks isolated per lock hold */
+
+_Atomic unsigned int	bm_drain_gen;
+static _Atomic uint64_t	last_pass_ms;		/* last decay pass */
+static _Atomic int	kswapd_state;		/* 0 none, 1 starting, 2 running */
+static _Atomic int	kswapd_wake;		/* futex word */
+
+static uint64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------ giving back */
+
+struct isolated {
+	uint32_t	pfn;
+	uint8_t		order;
+};
+
+/* Take up to RETURN_BATCH backed free blocks of at least min_order off
+ * the lists: those free since before `before`, while the zone has more
+ * than `keep` backed free pages.  (zone->lock held) */
+static unsigned int __isolate_backed(struct zone *z, unsigned int min_order,
+				     uint64_t before, uint64_t keep,
+				     struct isolated *out)
+{
+	unsigned int n = 0;
+
+	for (int o = (int)bm_max_order; o >= (int)min_order; o--) {
+		for (int t = 0; t < MIGRATE_TYPES; t++) {
+			uint32_t pfn = z->free_area[o].free_list[t].first;
+
+			while (pfn != PFN_NONE && n < RETURN_BATCH) {
+				struct page *p = pfn_to_page(pfn);
+
+				pfn = p->next;
+				if (z->nr_free_pages - z->nr_free_returned <= keep)
+					return n;
+				if ((p->flags & PG_returned) || p->private > before)
+					continue;
+				out[n].pfn = page_to_pfn(p);
+				out[n].order = (uint8_t)o;
+				__del_page_from_free_list(z, p, (unsigned int)o);
+				p->flags = PG_isolated;
+				p->order = (uint8_t)o;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* Give back backed free blocks, batch by batch; returns pages. */
+static size_t zone_return(struct zone *z, unsigned int min_order,
+			  uint64_t before, bool only_above_high)
+{
+	struct isolated iso[RETURN_BATCH];
+	int advice = opt_madvise_free ? MADV_FREE : MADV_DONTNEED;
+	unsigned int clean = opt_madvise_free ? PG_returned : PG_CLEAN;
+	size_t pages = 0;
+	unsigned int n;
+
+	do {
+		bm_lock(&z->lock);
+		n = __isolate_backed(z, min_order, before,
+				     only_above_high ? z->watermark[WMARK_HIGH] : 0, iso);
+		bm_unlock(&z->lock);
+		for (unsigned int i = 0; i < n; i++)
+			madvise(pfn_to_addr(iso[i].pfn), PAGE_SIZE << iso[i].order, advice);
+		bm_lock(&z->lock);
+		for (unsigned int i = 0; i < n; i++) {
+			__free_one_page(z, iso[i].pfn, iso[i].order, clean);
+			pages += 1u << iso[i].order;
+		}
+		zone_event(z, madvise_calls, n);
+		zone_event(z, pages_returned, pages);
+		bm_unlock(&z->lock);
+	} while (n == RETURN_BATCH);
+	return pages;
+}
+
+/* Give back the pageblocks idle past decay_ms, down to high. */
+static void decay_pass(uint64_t now)
+{
+	uint64_t before = now >= opt_decay_ms ? now - opt_decay_ms : 0;
+
+	for (int n = 0; n < bm_nr_nodes; n++)
+		zone_return(&bm_nodes[n].zones[ZONE_NORMAL], bm_pageblock_order,
+			    before, true);
+}
+
+/* ------------------------------------------------ the reclaim thread */
+
+static void *kswapd(void *arg)
+{
+	uint64_t now;
+
+	(void)arg;
+	for (;;) {
+		struct timespec ts = {
+			.tv_sec = (time_t)(opt_decay_ms / 4000),
+			.tv_nsec = (long)(opt_decay_ms / 4 % 1000) * 1000000 + 1000000,
+		};
+
+		syscall(SYS_futex, &kswapd_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+		if (atomic_exchange(&kswapd_wake, 0))
+			bm_slab_shrink();	/* woken by the low watermark */
+		now = clock_ms();
+		__atomic_store_n(&bm_now_ms, now, __ATOMIC_RELAXED);
+		decay_pass(now);
+	}
+	return NULL;
+}
+
+static BM_NOINLINE void kswapd_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	int expected = 0;
+
+	if (!atomic_compare_exchange_strong(&kswapd_state, &expected, 1))
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	atomic_store(&kswapd_state, pthread_create(&tid, &attr, kswapd, NULL) == 0 ? 2 : 0);
+	pthread_attr_destroy(&attr);
+}
+
+void bm_reclaim_fork_child(void)
+{
+	atomic_store(&kswapd_state, 0);
+	atomic_store(&kswapd_wake, 0);
+}
+
+/* ---------------------------------------------------------- triggers */
+
+static void drain_own_pcp(struct zone *z)
+{
+	size_t pages;
+
+	if (bm_tc.state != TC_LIVE)
+		return;
+	bm_tc.drain_gen = atomic_load_explicit(&bm_drain_gen, memory_order_relaxed);
+	pages = bm_pcp_drain(&bm_tc.pcp);
+	zone_event_locked(z, pages_drained, pages);
+}
+
+void bm_reclaim_tick(void)
+{
+	uint64_t now, last;
+
+	if (opt_reclaim == RECLAIM_OFF)
+		return;
+	if (unlikely(bm_tc.drain_gen != atomic_load_explicit(&bm_drain_gen,
+							     memory_order_relaxed)))
+		drain_own_pcp(&bm_nodes[0].zones[ZONE_NORMAL]);
+	if (opt_reclaim == RECLAIM_THREAD) {
+		if (unlikely(atomic_load_explicit(&kswapd_state, memory_order_relaxed) == 0))
+			kswapd_start();
+		return;
+	}
+	now = clock_ms();
+	__atomic_store_n(&bm_now_ms, now, __ATOMIC_RELAXED);
+	last = atomic_load_explicit(&last_pass_ms, memory_order_relaxed);
+	if (now - last < opt_decay_ms / 4 + 1 ||
+	    !atomic_compare_exchange_strong(&last_pass_ms, &last, now))
+		return;
+	decay_pass(now);
+}
+
+void bm_reclaim_low(struct zone *z)
+{
+	size_t slabs;
+
+	if (opt_reclaim == RECLAIM_OFF)
+		return;
+	if (opt_reclaim == RECLAIM_THREAD && !atomic_exchange(&kswapd_wake, 1)) {
+		syscall(SYS_futex, &kswapd_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		zone_event_locked(z, reclaim_wakeup, 1);
+	}
+	atomic_fetch_add(&bm_drain_gen, 1);
+	drain_own_pcp(z);
+	slabs = bm_slab_shrink();
+	zone_event_locked(z, slabs_shrunk, slabs);
+	zone_event_locked(z, direct_reclaim, 1);
+}
+
+size_t bm_reclaim_all(void)
+{
+	size_t pages = 0;
+
+	atomic_fetch_add(&bm_drain_gen, 1);
+	if (bm_tc.state == TC_LIVE) {
+		bm_tc.drain_gen = atomic_load(&bm_drain_gen);
+		bm_tcache_flush(&bm_tc);
+	}
+	bm_slab_shrink();
+	for (int n = 0; n < bm_nr_nodes; n++)
+		pages += zone_return(&bm_nodes[n].zones[ZONE_NORMAL], 0, UINT64_MAX, false);
+	return pages;
+}
