@@ -98,6 +98,8 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 	unsigned int n;
 
 	do {
+		size_t batch = 0;
+
 		bm_lock(&z->lock);
 		n = __isolate_backed(z, min_order, before,
 				     only_above_high ? z->watermark[WMARK_HIGH] : 0, iso);
@@ -107,23 +109,41 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 		bm_lock(&z->lock);
 		for (unsigned int i = 0; i < n; i++) {
 			__free_one_page(z, iso[i].pfn, iso[i].order, clean);
-			pages += 1u << iso[i].order;
+			batch += 1u << iso[i].order;
 		}
 		zone_event(z, madvise_calls, n);
-		zone_event(z, pages_returned, pages);
+		zone_event(z, pages_returned, batch);
+		pages += batch;
 		bm_unlock(&z->lock);
 	} while (n == RETURN_BATCH);
 	return pages;
 }
 
-/* Give back the pageblocks idle past decay_ms, down to high. */
+/* Pages inside unowned slabs that hold only free objects. */
+static void slab_return(uint64_t before)
+{
+	size_t pages = bm_slab_return_pages(before);
+	struct zone *z = &bm_nodes[0].zones[ZONE_NORMAL];
+
+	if (pages)
+		zone_event_locked(z, pages_returned, pages);
+}
+
+/* Give back the free blocks idle past decay_ms until the zone holds no
+ * more than its high watermark of backed free pages: whole pageblocks
+ * first (transparent huge pages stay intact), then, when fragmentation
+ * leaves too much in smaller blocks, those too. */
 static void decay_pass(uint64_t now)
 {
 	uint64_t before = now >= opt_decay_ms ? now - opt_decay_ms : 0;
 
-	for (int n = 0; n < bm_nr_nodes; n++)
-		zone_return(&bm_nodes[n].zones[ZONE_NORMAL], bm_pageblock_order,
-			    before, true);
+	for (int n = 0; n < bm_nr_nodes; n++) {
+		struct zone *z = &bm_nodes[n].zones[ZONE_NORMAL];
+
+		zone_return(z, bm_pageblock_order, before, true);
+		zone_return(z, 0, before, true);
+	}
+	slab_return(before);
 }
 
 /* ------------------------------------------------ the reclaim thread */
@@ -235,5 +255,6 @@ size_t bm_reclaim_all(void)
 	bm_slab_shrink();
 	for (int n = 0; n < bm_nr_nodes; n++)
 		pages += zone_return(&bm_nodes[n].zones[ZONE_NORMAL], 0, UINT64_MAX, false);
+	pages += bm_slab_return_pages(UINT64_MAX);
 	return pages;
 }

@@ -10,6 +10,8 @@
  */
 #include "bm.h"
 #include "fmt.h"
+#include "buddy.h"
+#include "os.h"
 #include "page_alloc.h"
 #include "reclaim.h"
 #include "slab.h"
@@ -76,6 +78,8 @@ static struct slab *new_slab(unsigned int cls)
 	s->size_class = (uint8_t)cls;
 	set_carved(s, 0);
 	s->freelist = NULL;
+	s->returned_pages = 0;
+	s->returned_objs = 0;
 	s->node = (uint8_t)page_zone(page)->node;
 	atomic_store_explicit(&s->inuse, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
@@ -114,6 +118,7 @@ static uint32_t *state_count(struct slab_cache_node *n, int state)
 
 static void __slab_list_add(struct slab_cache_node *n, struct slab *s, int state)
 {
+	s->list_since = __atomic_load_n(&bm_now_ms, __ATOMIC_RELAXED);
 	page_list_add(state_list(n, state), slab_page(s));
 	(*state_count(n, state))++;
 	atomic_store_explicit(&s->state, (uint8_t)state, memory_order_release);
@@ -129,8 +134,21 @@ static void __slab_list_del(struct slab_cache_node *n, struct slab *s)
 
 /* An empty slab: keep a small reserve, give the rest back.  Returns the
  * slab to discard (after the lock is dropped) or NULL. */
+static void clear_returned(struct slab *s)
+{
+	struct page *page = slab_page(s);
+
+	for (uint32_t i = 0; s->returned_pages && i < (1u << s->order); i++)
+		if (page_flags(&page[i]) & PG_returned) {
+			set_page_flags(&page[i], page_flags(&page[i]) & ~PG_returned);
+			s->returned_pages--;
+		}
+	s->returned_objs = 0;
+}
+
 static struct slab *__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 {
+	clear_returned(s);
 	set_carved(s, 0);
 	s->freelist = NULL;
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
@@ -183,7 +201,7 @@ static void deactivate_slab(struct slab *s, void **freelist)
 {
 	struct slab_cache_node *n = slab_node(s);
 	uint32_t spare = list_length(freelist);
-	uint16_t inuse = (uint16_t)(s->carved - spare);
+	uint16_t inuse = (uint16_t)(s->carved - spare - s->returned_objs);
 	struct slab *discard = NULL;
 	uint64_t w;
 
@@ -193,7 +211,8 @@ static void deactivate_slab(struct slab *s, void **freelist)
 	w = atomic_load_explicit(&s->remote, memory_order_acquire);
 	if (remote_count(w) == inuse && !(w & REMOTE_NOTIFYING)) {
 		discard = __slab_make_empty(n, s);
-	} else if (spare || s->carved < bm_class_objects[s->size_class] || remote_ptr(w)) {
+	} else if (spare || s->carved < bm_class_objects[s->size_class] || remote_ptr(w) ||
+		   s->returned_objs) {
 		__slab_list_add(n, s, SLAB_PARTIAL);
 	} else {
 		__slab_list_add(n, s, SLAB_FULL);
@@ -254,6 +273,28 @@ static void **collect_remote(struct slab *s)
 	return remote_ptr(w);
 }
 
+/* The owner takes back the pages reclaim gave away: their objects, all
+ * free, go on a list again (the pages fault back in, zeroed). */
+static void **restore_returned(struct slab *s, unsigned int cls)
+{
+	uint32_t size = bm_class_size[cls];
+	struct page *page = slab_page(s);
+	void **list = NULL;
+
+	for (uint32_t i = s->carved; i-- > 0;) {
+		uint32_t start = i * size;
+
+		if (page_flags(&page[start >> PAGE_SHIFT]) & PG_returned) {
+			void **o = (void **)((char *)slab_base(s) + start);
+			*o = list;
+			list = o;
+		}
+	}
+	clear_returned(s);
+	BM_BUG_ON(!list);
+	return list;
+}
+
 /* Objects for an empty bin from its slab or a new one (owner thread). */
 static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 {
@@ -265,6 +306,8 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 			return list;
 		if (s->carved < bm_class_objects[cls])
 			return carve(s, cls);
+		if (s->returned_objs)
+			return restore_returned(s, cls);
 		deactivate_slab(s, NULL);
 		bin->slab = NULL;
 	}
@@ -276,8 +319,10 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 	s->freelist = NULL;
 	if (!list)
 		list = collect_remote(s);
+	if (!list && s->carved < bm_class_objects[cls])
+		list = carve(s, cls);
 	if (!list)
-		list = carve(s, cls);	/* a partial slab always has one of the three */
+		list = restore_returned(s, cls);	/* a partial slab has one of the four */
 	return list;
 }
 
@@ -432,6 +477,131 @@ size_t bm_slab_shrink(void)
 				pages += 1u << p->order;
 				discard_slab(page_slab(p));
 			}
+		}
+	}
+	return pages;
+}
+
+/* ------------------------------------------------ giving pages back */
+
+#define SLAB_MAX_OBJECTS	4096	/* bound on objects per slab, for bitmaps */
+
+/* Take an unowned slab's remote frees onto its own list.  False when a
+ * notifier is on its way (then leave the slab alone).  (node lock held) */
+static bool __slab_collect_orphan(struct slab *s)
+{
+	uint64_t w = atomic_load_explicit(&s->remote, memory_order_acquire);
+	void **list, **tail;
+
+	if (w & (REMOTE_NOTIFYING | REMOTE_FULL))
+		return false;
+	if (!remote_ptr(w))
+		return true;
+	if (!atomic_compare_exchange_strong_explicit(&s->remote, &w, 0,
+			memory_order_acq_rel, memory_order_relaxed))
+		return false;
+	list = remote_ptr(w);
+	for (tail = list; *tail; tail = *tail)
+		;
+	*tail = s->freelist;
+	s->freelist = list;
+	atomic_fetch_sub_explicit(&s->inuse, (uint16_t)remote_count(w), memory_order_relaxed);
+	return true;
+}
+
+/* Give back the pages of slab s that hold nothing but free objects;
+ * their objects leave the free list.  Returns pages.  (node lock held) */
+static size_t __slab_return_pages(struct slab *s)
+{
+	unsigned int cls = s->size_class;
+	uint32_t size = bm_class_size[cls], nr_pages = 1u << s->order;
+	uint64_t freemap[SLAB_MAX_OBJECTS / 64] = { 0 };
+	uint32_t ret = 0;	/* bitmap of pages to return (nr_pages <= 32) */
+	struct page *page = slab_page(s);
+	char *base = slab_base(s);
+	void **list = NULL, **o, **next;
+	size_t pages = 0;
+
+	for (o = s->freelist; o; o = *o) {
+		uint32_t i = class_index(cls, (uint32_t)((char *)o - base));
+		freemap[i / 64] |= 1ULL << (i % 64);
+	}
+	/* A page goes when every object touching it is free; pages the
+	 * carving has not reached are untouched already. */
+	for (uint32_t p = 0; p < nr_pages; p++) {
+		uint32_t lo = (p << PAGE_SHIFT) / size;
+		uint32_t hi = (((p + 1) << PAGE_SHIFT) - 1) / size;
+		bool all_free = (page_flags(&page[p]) & PG_returned) == 0 &&
+				((p + 1) << PAGE_SHIFT) <= (uint32_t)s->carved * size;
+
+		for (uint32_t i = lo; all_free && i <= hi && i < s->carved; i++)
+			all_free = freemap[i / 64] & (1ULL << (i % 64));
+		if (all_free)
+			ret |= 1u << p;
+	}
+	if (!ret)
+		return 0;
+	/* Objects that start in a returned page leave the list. */
+	for (o = s->freelist; o; o = next) {
+		next = *o;
+		if (ret & (1u << (((char *)o - base) >> PAGE_SHIFT))) {
+			s->returned_objs++;
+		} else {
+			*o = list;
+			list = o;
+		}
+	}
+	s->freelist = list;
+	for (uint32_t p = 0; p < nr_pages; p++) {
+		uint32_t run = 0;
+
+		while (p + run < nr_pages && (ret & (1u << (p + run)))) {
+			set_page_flags(&page[p + run], page_flags(&page[p + run]) | PG_returned);
+			run++;
+		}
+		if (run) {
+			bm_os_discard(base + ((size_t)p << PAGE_SHIFT), (size_t)run << PAGE_SHIFT);
+			s->returned_pages = (uint16_t)(s->returned_pages + run);
+			pages += run;
+			p += run;
+		}
+	}
+	return pages;
+}
+
+size_t bm_slab_return_pages(uint64_t before)
+{
+	size_t pages = 0;
+
+	for (int node = 0; node < bm_nr_nodes; node++) {
+		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+			struct slab_cache_node *n = &bm_slab_nodes[node][c];
+			uint32_t pfn;
+
+			if (!n->nr_partial || (1u << bm_class_order[c]) < 2)
+				continue;
+			bm_lock(&n->lock);
+			for (pfn = n->partial.first; pfn != PFN_NONE;) {
+				struct slab *s = page_slab(pfn_to_page(pfn));
+				struct slab *discard = NULL;
+
+				pfn = s->next;
+				if (s->list_since > before || !__slab_collect_orphan(s))
+					continue;
+				if (atomic_load_explicit(&s->inuse, memory_order_relaxed) == 0) {
+					__slab_list_del(n, s);
+					discard = __slab_make_empty(n, s);
+				} else {
+					pages += __slab_return_pages(s);
+				}
+				if (discard) {
+					bm_unlock(&n->lock);
+					discard_slab(discard);
+					bm_lock(&n->lock);
+					pfn = n->partial.first;	/* the list may have moved */
+				}
+			}
+			bm_unlock(&n->lock);
 		}
 	}
 	return pages;

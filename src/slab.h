@@ -70,8 +70,9 @@ struct slab {
 	uint8_t		pad1[3];
 	uint8_t		tail_class;	/* size class, as on every slab page */
 	_Atomic uint16_t carved_end;	/* carved bytes / 16: free's bound check */
-	uint64_t	pad2;
-	uint32_t	pad3;
+	uint64_t	list_since;	/* ms it went on a node list */
+	uint16_t	returned_pages;	/* pages given back to the OS (PG_returned) */
+	uint16_t	returned_objs;	/* free objects in them, off every list */
 	uint32_t	head_pfn;	/* tail convention: pfn of page 0 */
 	_Atomic uint64_t remote;	/* remote-free word */
 };
@@ -148,6 +149,11 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 
 /* Release empty slabs beyond none (malloc_trim); returns pages freed. */
 size_t bm_slab_shrink(void);
+
+/* Give back the pages of unowned partial slabs that hold only free
+ * objects, for slabs on their list since before `before` (ms).  Their
+ * objects come back when an owner runs out of others.  Returns pages. */
+size_t bm_slab_return_pages(uint64_t before);
 
 void bm_slab_lock_all(void);
 void bm_slab_unlock_all(void);

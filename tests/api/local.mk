@@ -9,7 +9,8 @@ API_TESTS = \
 	tests/api/fork \
 	tests/api/cxx \
 	tests/api/badfree \
-	tests/api/stats
+	tests/api/stats \
+	tests/api/reclaim
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)
@@ -51,3 +52,7 @@ tests_api_cxx_SOURCES = tests/api/cxx.cc
 tests_api_cxx_CPPFLAGS = $(API_CPPFLAGS)
 tests_api_cxx_CXXFLAGS = -std=c++17 -Wall -Wextra
 tests_api_cxx_LDADD = $(API_LDADD)
+
+tests_api_reclaim_SOURCES = tests/api/reclaim.c tests/api/api.h
+tests_api_reclaim_CPPFLAGS = $(API_CPPFLAGS)
+tests_api_reclaim_LDADD = $(API_LDADD)

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reclaim.c - freed memory goes back to the operating system.
+ *
+ * Two threads allocate about 1 GiB, half in small objects (16 B - 1 KiB)
+ * and half in large ones (64 KiB - 1 MiB), and touch all of it.  The main
+ * thread then frees 90% of the objects in random order, then the rest.
+ * Within decay_ms + 1 s of each step resident memory must fall:
+ *   after 90%: by at least half of the bytes freed (small objects that
+ *     survive at random pin pages: a page of 16-byte objects with one live
+ *     object cannot go back, whatever the allocator);
+ *   after all: to within 10% of the bytes still live (the test's own
+ *     bookkeeping) plus a small fixed slack;
+ *   reclaim=inline  while the program keeps calling malloc and free lightly;
+ *   reclaim=thread  while it sleeps (the reclaim thread does the work).
+ * Finally malloc_trim(0) must bring it down at once.
+ *
+ * The program runs itself once per mode with BUDDYMALLOC_CONF set, since
+ * the configuration is read at start-up.  Skips (77) without our allocator.
+ */
+#include "api.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define TOTAL		(1024UL << 20)	/* bytes allocated in all */
+#define THREADS		2
+#define DECAY_MS	300
+#define SLACK		(24UL << 20)	/* allocator and program overhead */
+
+struct obj {
+	void	*p;
+	size_t	size;
+};
+
+struct arena {
+	struct obj	*objs;
+	size_t		n, cap;
+	unsigned long long rng;
+};
+
+static struct arena arenas[THREADS];
+
+static void push(struct arena *a, size_t size)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 4096;
+		a->objs = realloc(a->objs, a->cap * sizeof(*a->objs));
+		if (!a->objs)
+			abort();
+	}
+	a->objs[a->n].p = malloc(size);
+	if (!a->objs[a->n].p)
+		abort();
+	memset(a->objs[a->n].p, 0x6b, size);
+	a->objs[a->n++].size = size;
+}
+
+/* Half the bytes in bursts of small objects, half in large ones. */
+static void *allocate(void *arg)
+{
+	struct arena *a = arg;
+	size_t done = 0;
+
+	while (done < TOTAL / THREADS) {
+		if (test_rand(&a->rng) & 1) {
+			size_t size = (64UL << 10) << (test_rand(&a->rng) % 5);
+			push(a, size);
+			done += size;
+		} else {
+			for (int i = 0; i < 256; i++) {
+				size_t size = 16 + test_rand(&a->rng) % 1009;
+				push(a, size);
+				done += size;
+			}
+		}
+	}
+	return NULL;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Light activity for the inline mode: a few pairs every millisecond. */
+static void light_activity(unsigned long long *rng)
+{
+	void *p[8];
+
+	for (int i = 0; i < 8; i++)
+		p[i] = malloc(i == 7 ? 100000 : 16 + test_rand(rng) % 500);
+	for (int i = 0; i < 8; i++)
+		free(p[i]);
+	usleep(1000);
+}
+
+/* Wait up to DECAY_MS + 1 s for RSS <= bound; returns ms taken or -1. */
+static long wait_for_rss(long bound, bool inline_mode, unsigned long long *rng)
+{
+	uint64_t start = now_ms();
+
+	for (;;) {
+		uint64_t t = now_ms() - start;
+		long rss = rss_bytes();
+
+		if (rss <= bound)
+			return (long)t;
+		if (t > DECAY_MS + 1000) {
+			fprintf(stderr, "RSS %ld MiB still above %ld MiB after %lu ms\n",
+				rss >> 20, bound >> 20, (unsigned long)t);
+			return -1;
+		}
+		if (inline_mode)
+			light_activity(rng);
+		else
+			usleep(20000);
+	}
+}
+
+static size_t bookkeeping(void)
+{
+	size_t b = 0;
+
+	for (int t = 0; t < THREADS; t++)
+		b += arenas[t].cap * sizeof(struct obj);
+	return b;
+}
+
+static int scenario(bool inline_mode)
+{
+	pthread_t th[THREADS];
+	struct obj **order;
+	size_t n = 0, k = 0, live = 0;
+	unsigned long long rng = 42;
+	long base = rss_bytes(), peak, t;
+
+	for (int i = 0; i < THREADS; i++) {
+		arenas[i].rng = 1000 + (unsigned long long)i;
+		CHECK(pthread_create(&th[i], NULL, allocate, &arenas[i]) == 0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < THREADS; i++)
+		n += arenas[i].n;
+	peak = rss_bytes();
+	fprintf(stderr, "%s: %zu objects, RSS %ld MiB\n",
+		inline_mode ? "inline" : "thread", n, peak >> 20);
+	CHECK(peak > (long)(TOTAL * 9 / 10));
+
+	/* Free 90% in random order (shuffled), from this thread. */
+	order = malloc(n * sizeof(*order));
+	for (int i = 0; i < THREADS; i++)
+		for (size_t j = 0; j < arenas[i].n; j++)
+			order[k++] = &arenas[i].objs[j];
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = test_rand(&rng) % (i + 1);
+		struct obj *tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+	for (k = 0; k < n * 9 / 10; k++) {
+		free(order[k]->p);
+		order[k]->p = NULL;
+	}
+	for (; k < n; k++)
+		live += order[k]->size;
+	live += bookkeeping() + n * sizeof(*order);
+	t = wait_for_rss(peak - (long)((TOTAL - live) / 2), inline_mode, &rng);
+	fprintf(stderr, "%s: 90%% freed, %zu MiB live: RSS %ld MiB after %ld ms\n",
+		inline_mode ? "inline" : "thread", live >> 20, rss_bytes() >> 20, t);
+	CHECK(t >= 0);
+
+	/* Then the rest. */
+	for (k = n * 9 / 10; k < n; k++)
+		free(order[k]->p);
+	live = bookkeeping() + n * sizeof(*order);
+	t = wait_for_rss(base + (long)(live + live / 10 + SLACK), inline_mode, &rng);
+	fprintf(stderr, "%s: all freed: RSS %ld MiB after %ld ms\n",
+		inline_mode ? "inline" : "thread", rss_bytes() >> 20, t);
+	CHECK(t >= 0);
+
+	/* And malloc_trim(0) gives back what is left at once. */
+	free(order);
+	for (int i = 0; i < THREADS; i++)
+		free(arenas[i].objs);
+	malloc_trim(0);
+	fprintf(stderr, "%s: after malloc_trim(0): RSS %ld MiB\n",
+		inline_mode ? "inline" : "thread", rss_bytes() >> 20);
+	CHECK(rss_bytes() <= base + (long)(SLACK / 2));
+	return test_exit();
+}
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	static char out[16384];
+	static char *ev[512];
+	const char *modes[] = { "inline", "thread" };
+
+	if (!bm_active())
+		return 77;
+	if (argc > 1)
+		return scenario(strcmp(argv[1], "inline") == 0);
+	for (int i = 0; i < 2; i++) {
+		char conf[128], self[4096];
+		char *av[] = { self, (char *)modes[i], NULL };
+		int ne = 0;
+		ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		int status;
+
+		CHECK(len > 0);
+		self[len > 0 ? len : 0] = '\0';
+		snprintf(conf, sizeof(conf), "BUDDYMALLOC_CONF=reclaim=%s,decay_ms=%d",
+			 modes[i], DECAY_MS);
+		/* Our environment (the libtool wrapper's library path) plus
+		 * the configuration. */
+		for (char **e = environ; *e && ne < 510; e++)
+			if (strncmp(*e, "BUDDYMALLOC_CONF=", 17))
+				ev[ne++] = *e;
+		ev[ne++] = conf;
+		ev[ne] = NULL;
+		status = run_child(NULL, NULL, av, ev, out, sizeof(out), 120);
+		fputs(out, stderr);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	return test_exit();
+}
