@@ -184,9 +184,16 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 				continue;
 			zone_event(z, fallback, 1);
 			if ((unsigned int)o >= bm_pageblock_order) {
-				/* Whole pageblocks: they simply change type. */
-				set_pageblock_mt(page_to_pfn(p), (unsigned int)o, mt);
-				move_to_free_list(z, p, (unsigned int)o, mt);
+				/* Whole pageblocks: take as few as the request
+				 * needs, the rest of a larger block keeps its type. */
+				unsigned int clean = p->flags & PG_CLEAN;
+				unsigned int take = order > bm_pageblock_order ?
+						    order : bm_pageblock_order;
+
+				__del_page_from_free_list(z, p, (unsigned int)o);
+				expand(z, p, take, (unsigned int)o, ft, clean);
+				set_pageblock_mt(page_to_pfn(p), take, mt);
+				add_to_free_list(z, p, take, mt, clean);
 				zone_event(z, pageblock_steal, 1);
 			} else {
 				steal_suitable_fallback(z, p, (unsigned int)o, mt);

@@ -13,7 +13,7 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
 
 /*        key                     default        min   max              meaning */
 #define BM_OPTIONS(X) \
-	X(max_order,              10,            9,    MAX_ORDER_LIMIT, "largest buddy block order (10: 4 MiB)") \
+	X(max_order,              14,            9,    MAX_ORDER_LIMIT, "largest buddy block order (14: 64 MiB)") \
 	X(pageblock_order,        9,             1,    MAX_ORDER_LIMIT, "pages grouped by migratetype (9: 2 MiB)") \
 	X(section_size,           128ULL << 20,  1ULL << 21, 1ULL << 40,  "bytes committed at a time (power of two)") \
 	X(node_reserve,           64ULL << 30,   1ULL << 21, 1ULL << 44,  "virtual bytes reserved per node") \

@@ -18,23 +18,44 @@ static unsigned int pageblocks_of(int mt)
 
 static void test_whole_pageblock_changes_type(void)
 {
-	uint64_t fb = pt_event(ZE_fallback), steals = pt_event(ZE_pageblock_steal);
+	/* Take the unmovable max-order block the test before left, so the
+	 * next unmovable request has to steal. */
+	struct page *held = bm_alloc_pages(GFP_SLAB, bm_max_order);
+	unsigned int before = pageblocks_of(MIGRATE_UNMOVABLE);
+	uint64_t fb, steals;
 	struct page *p;
 
-	/* Fresh sections are movable; the first unmovable request steals. */
-	CHECK_EQ(pageblocks_of(MIGRATE_UNMOVABLE), 0);
+	fb = pt_event(ZE_fallback);
+	steals = pt_event(ZE_pageblock_steal);
 	p = bm_alloc_pages(GFP_SLAB, 0);
 	CHECK(p != NULL);
 	CHECK_EQ(pt_event(ZE_fallback) - fb, 1);
 	CHECK_EQ(pt_event(ZE_pageblock_steal) - steals, 1);
-	/* Largest first: a whole max-order block changed type. */
-	CHECK_EQ(pageblocks_of(MIGRATE_UNMOVABLE), 1u << (bm_max_order - bm_pageblock_order));
+	/* Largest first, but only one pageblock of it changes type. */
+	CHECK_EQ(pageblocks_of(MIGRATE_UNMOVABLE), before + 1);
 	CHECK_EQ(*pageblock_mt_of(page_to_pfn(p)), MIGRATE_UNMOVABLE);
 	/* Further unmovable requests use the stolen block: no new fallback. */
 	fb = pt_event(ZE_fallback);
 	bm_free_pages(bm_alloc_pages(GFP_SLAB, 3), 3);
 	CHECK_EQ(pt_event(ZE_fallback), fb);
 	bm_free_pages(p, 0);
+	if (held)
+		bm_free_pages(held, bm_max_order);
+	CHECK_INVARIANTS();
+}
+
+/* On a fresh zone (all movable), a request above pageblock order takes as
+ * many pageblocks as it needs from the other type, no fewer. */
+static void test_large_request_steals_enough(void)
+{
+	struct page *p = bm_alloc_pages(GFP_SLAB, bm_max_order);
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < (1u << bm_max_order); i += 1u << bm_pageblock_order)
+		CHECK_EQ(*pageblock_mt_of(page_to_pfn(p) + i), MIGRATE_UNMOVABLE);
+	bm_free_pages(p, bm_max_order);
 	CHECK_INVARIANTS();
 }
 
@@ -111,7 +132,8 @@ static void test_mostly_free_pageblock_is_claimed(void)
 
 int main(void)
 {
-	pt_setup("node_reserve=8M,section_size=4M,max_order=9");
+	pt_setup("node_reserve=8M,section_size=4M,max_order=10");
+	RUN_TEST(test_large_request_steals_enough);
 	RUN_TEST(test_whole_pageblock_changes_type);
 	RUN_TEST(test_mostly_used_pageblock_lends_a_block);
 	RUN_TEST(test_mostly_free_pageblock_is_claimed);
