@@ -33,6 +33,26 @@
 
 extern __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 
+/* ------------------------------------------------------------- valgrind
+ * With --enable-valgrind, memcheck learns of every block we hand out and
+ * take back, so it reports leaks and use after free in the program.  The
+ * first 16 bytes of a freed object hold our free-list link and marker:
+ * they stay accessible to us, the rest becomes no-access.  Without it the
+ * macros cost nothing. */
+#ifdef BM_VALGRIND
+#include <valgrind/memcheck.h>
+#define VG_ALLOC(p, size, zeroed) \
+	do { if (p) VALGRIND_MALLOCLIKE_BLOCK(p, (size) ? (size) : 1, 0, zeroed); } while (0)
+#define VG_FREE(p) \
+	do { if (p) { VALGRIND_FREELIKE_BLOCK(p, 0); \
+		      VALGRIND_MAKE_MEM_DEFINED(p, 16); } } while (0)
+#define VG_ACTIVE	RUNNING_ON_VALGRIND
+#else
+#define VG_ALLOC(p, size, zeroed)	do { (void)(p); } while (0)
+#define VG_FREE(p)			do { (void)(p); } while (0)
+#define VG_ACTIVE			0
+#endif
+
 /* ------------------------------------------------------------ allocate */
 
 /* Can this thread use the allocator proper?  False while it initialises
@@ -224,12 +244,21 @@ slow:
 
 BM_EXPORT void *malloc(size_t size)
 {
-	return do_malloc(size);
+	void *p = do_malloc(size);
+
+	VG_ALLOC(p, size, false);
+	return p;
+}
+
+static inline void api_free(void *p)
+{
+	VG_FREE(p);
+	do_free(p);
 }
 
 BM_EXPORT void free(void *p)
 {
-	do_free(p);
+	api_free(p);
 }
 
 BM_EXPORT void *calloc(size_t n, size_t size)
@@ -241,11 +270,14 @@ BM_EXPORT void *calloc(size_t n, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (total > SLAB_MAX_SIZE)	/* pages known to be zero stay unwritten */
-		return large_alloc(total, 0, true);
-	p = do_malloc(total);
-	if (p)
-		memset(p, 0, total);
+	if (total > SLAB_MAX_SIZE) {	/* pages known to be zero stay unwritten */
+		p = large_alloc(total, 0, true);
+	} else {
+		p = do_malloc(total);
+		if (p)
+			memset(p, 0, total);
+	}
+	VG_ALLOC(p, total, true);
 	return p;
 }
 
@@ -255,13 +287,18 @@ BM_EXPORT void *realloc(void *p, size_t size)
 	enum obj_kind kind;
 	void *q;
 
-	if (!p)
-		return do_malloc(size);
+	if (!p) {
+		q = do_malloc(size);
+		VG_ALLOC(q, size, false);
+		return q;
+	}
 	if (size == 0) {		/* glibc's behaviour: free, return NULL */
-		do_free(p);
+		api_free(p);
 		return NULL;
 	}
 	kind = classify(p, "realloc", &usable);
+	if (VG_ACTIVE && kind != OBJ_BAD)
+		goto move;	/* memcheck knows the block's size, we do not */
 	switch (kind) {
 	case OBJ_BAD:
 		errno = EINVAL;
@@ -283,12 +320,14 @@ BM_EXPORT void *realloc(void *p, size_t size)
 	case OBJ_BOOTSTRAP:
 		break;
 	}
+move:
 	q = do_malloc(size);
 	if (!q)
 		return NULL;
+	VG_ALLOC(q, size, false);
 	memcpy(q, p, usable < size ? usable : size);
 	if (kind != OBJ_BOOTSTRAP)
-		do_free(p);
+		api_free(p);
 	return q;
 }
 
@@ -320,8 +359,17 @@ BM_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		errno = saved;	/* posix_memalign reports by its return value */
 		return ENOMEM;
 	}
+	VG_ALLOC(p, size, false);
 	*out = p;
 	return 0;
+}
+
+static void *aligned_vg(size_t align, size_t size)
+{
+	void *p = do_aligned(align, size);
+
+	VG_ALLOC(p, size, false);
+	return p;
 }
 
 BM_EXPORT void *aligned_alloc(size_t align, size_t size)
@@ -330,7 +378,7 @@ BM_EXPORT void *aligned_alloc(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	return do_aligned(align, size);
+	return aligned_vg(align, size);
 }
 
 BM_EXPORT void *memalign(size_t align, size_t size)
@@ -341,12 +389,12 @@ BM_EXPORT void *memalign(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	return do_aligned(align, size);
+	return aligned_vg(align, size);
 }
 
 BM_EXPORT void *valloc(size_t size)
 {
-	return do_aligned(PAGE_SIZE, size);
+	return aligned_vg(PAGE_SIZE, size);
 }
 
 BM_EXPORT void *pvalloc(size_t size)
@@ -357,7 +405,7 @@ BM_EXPORT void *pvalloc(size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return do_aligned(PAGE_SIZE, rounded ? rounded : PAGE_SIZE);
+	return aligned_vg(PAGE_SIZE, rounded ? rounded : PAGE_SIZE);
 }
 
 BM_EXPORT size_t malloc_usable_size(void *p)
@@ -372,14 +420,14 @@ BM_EXPORT size_t malloc_usable_size(void *p)
 BM_EXPORT void free_sized(void *p, size_t size)
 {
 	(void)size;
-	do_free(p);
+	api_free(p);
 }
 
 BM_EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
 {
 	(void)align;
 	(void)size;
-	do_free(p);
+	api_free(p);
 }
 
 BM_EXPORT int malloc_trim(size_t pad)
@@ -436,6 +484,20 @@ BM_EXPORT int mallopt(int param, int value)
 }
 
 /* C++ operators call these (new_delete.c). */
-void *bm_malloc_internal(size_t size) { return do_malloc(size); }
-void *bm_aligned_internal(size_t align, size_t size) { return do_aligned(align, size); }
-void bm_free_internal(void *p) { do_free(p); }
+void *bm_malloc_internal(size_t size)
+{
+	void *p = do_malloc(size);
+
+	VG_ALLOC(p, size, false);
+	return p;
+}
+
+void *bm_aligned_internal(size_t align, size_t size)
+{
+	return aligned_vg(align, size);
+}
+
+void bm_free_internal(void *p)
+{
+	api_free(p);
+}
