@@ -8,18 +8,33 @@
  * random order and stays alive, calling malloc/free lightly (a burst of
  * small pairs every millisecond), as an idle server would.  The main
  * thread samples RSS from /proc/self/statm every -x milliseconds for
- * 30 samples and prints the timeline:
+ * 50 samples (2.5 s at the default 50 ms: decay_ms + 1 s is 2 s for
+ * libbuddymalloc, and the last 10 samples are the steady state after it)
+ * and prints the timeline:
  *
- *	rss t=SECONDS kib=KIB
+ *	rss t=SECONDS kib=KIB minflt=FAULTS epoch=REALTIME [madvise=N returned=P]
  *
  * An allocator that returns memory shows RSS falling towards the 10%
- * still live; one that does not stays near the peak.
+ * still live; one that does not stays near the peak.  minflt is the
+ * process's minor page faults so far (getrusage RUSAGE_SELF, all
+ * threads), so the difference between two samples is the faults of one
+ * interval: an allocator that gives pages back and takes them again
+ * (give-back/refault thrash) shows faults growing in the steady state.
+ * epoch (CLOCK_REALTIME) lets bench/run line the samples up with the
+ * timestamps of an strace log.  When the preloaded allocator is
+ * libbuddymalloc (found with dlsym, never linked), its vmstat counters
+ * madvise_calls and pages_returned so far are added to each sample.
  *
  * -n MiB to allocate in total, -x sample interval in ms, -t threads.
  */
 #include "bench_util.h"
 
-#define MR_SAMPLES	30
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#define MR_SAMPLES	50
 #define MR_KEEP_PCT	10
 
 struct mr {
@@ -96,6 +111,65 @@ static void *mr_thread(void *arg)
 	return NULL;
 }
 
+/* libbuddymalloc's report, when it is the allocator: fills *madv and
+ * *ret from its vmstat part; returns 0 when not available.  The report is
+ * written into a memfd (it never allocates) and its tail read into a
+ * static buffer, so the sampling allocates nothing itself. */
+static void (*mr_stats_print)(int fd);
+static int mr_stats_fd = -1;
+
+static void mr_counters_init(void)
+{
+	*(void **)&mr_stats_print = dlsym(RTLD_DEFAULT, "buddymalloc_stats_print");
+	if (mr_stats_print)
+		mr_stats_fd = memfd_create("mem-return-stats", MFD_CLOEXEC);
+}
+
+static int mr_counters(long *madv, long *ret)
+{
+	static char buf[16384];
+	const char *p;
+	off_t end, off;
+	ssize_t n;
+
+	if (mr_stats_fd < 0 || ftruncate(mr_stats_fd, 0))
+		return 0;
+	lseek(mr_stats_fd, 0, SEEK_SET);
+	mr_stats_print(mr_stats_fd);
+	end = lseek(mr_stats_fd, 0, SEEK_END);
+	off = end > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1 : 0;
+	n = pread(mr_stats_fd, buf, sizeof(buf) - 1, off);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "--- libbuddymalloc vmstat ---");
+	if (!p)
+		return 0;
+	*madv = *ret = -1;
+	for (p = strchr(p, '\n'); p && *++p; p = strchr(p, '\n')) {
+		if (!strncmp(p, "madvise_calls ", 14))
+			*madv = atol(p + 14);
+		else if (!strncmp(p, "pages_returned ", 15))
+			*ret = atol(p + 15);
+	}
+	return *madv >= 0 && *ret >= 0;
+}
+
+static long mr_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
+}
+
+static double mr_epoch(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void *mr_main(void *arg)
 {
 	struct bench_args *a = arg;
@@ -116,7 +190,7 @@ int main(int argc, char **argv)
 		.quick_iters = 128, .min_size = 16, .max_size = 4 << 20,
 		.extra = 50, .seed = 1,
 	};
-	long rss[MR_SAMPLES], base, ms;
+	long rss[MR_SAMPLES], flt[MR_SAMPLES], base, ms, madv, ret;
 	double t0, t_alloc, interval;
 	pthread_t boss;
 	int i;
@@ -128,6 +202,7 @@ int main(int argc, char **argv)
 		ms = 10;
 	interval = (double)(ms < 1 ? 1 : ms) / 1000.0;
 	pthread_barrier_init(&mr_freed, NULL, (unsigned)a.threads + 1);
+	mr_counters_init();
 	base = bench_rss_kib();
 	t0 = bench_now();
 	if (pthread_create(&boss, NULL, mr_main, &a))
@@ -136,7 +211,12 @@ int main(int argc, char **argv)
 	t_alloc = bench_now() - t0;
 	for (i = 0; i < MR_SAMPLES; i++) {
 		rss[i] = bench_rss_kib();
-		printf("rss t=%.3f kib=%ld\n", interval * i, rss[i]);
+		flt[i] = mr_minflt();
+		printf("rss t=%.3f kib=%ld minflt=%ld epoch=%.6f", interval * i,
+		       rss[i], flt[i], mr_epoch());
+		if (mr_counters(&madv, &ret))
+			printf(" madvise=%ld returned=%ld", madv, ret);
+		printf("\n");
 		if (i + 1 < MR_SAMPLES)
 			bench_sleep(interval);
 	}
@@ -144,8 +224,10 @@ int main(int argc, char **argv)
 	pthread_join(boss, NULL);
 	bench_result(&a, a.extra, bench_now() - t0,
 		     "alloc_free_s=%.3f rss_base_kib=%ld rss_after_free_kib=%ld "
-		     "rss_end_kib=%ld live_kib=%ld interval_ms=%ld",
+		     "rss_end_kib=%ld live_kib=%ld interval_ms=%ld "
+		     "minflt_after_free=%ld minflt_end=%ld",
 		     t_alloc, base, rss[0], rss[MR_SAMPLES - 1],
-		     (long)(a.iters << 10) * MR_KEEP_PCT / 100, ms);
+		     (long)(a.iters << 10) * MR_KEEP_PCT / 100, ms,
+		     flt[0], flt[MR_SAMPLES - 1]);
 	return 0;
 }

@@ -6,8 +6,10 @@
  *	rusage OUTFILE PRELOAD COMMAND [ARGS...]
  *
  * Runs COMMAND with LD_PRELOAD=PRELOAD (none if PRELOAD is empty), waits
- * for it and writes "wall_s user_s sys_s maxrss_kib status" to OUTFILE,
- * where status is the exit code or minus the signal number.  It exists
+ * for it and writes "wall_s user_s sys_s maxrss_kib status minflt" to
+ * OUTFILE, where status is the exit code or minus the signal number and
+ * minflt the child's minor page faults (ru_minflt: its own and those of
+ * the descendants it waited for).  It exists
  * because Linux carries a process's peak RSS across fork and exec, so a
  * workload started straight from the python runner would report the
  * runner's own RSS as a floor; this small helper gives it a small one.
@@ -59,9 +61,10 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 2;
 	}
-	fprintf(f, "%.6f %.6f %.6f %ld %d\n", bench_now() - t0, tv(ru.ru_utime),
-		tv(ru.ru_stime), ru.ru_maxrss,
-		WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+	fprintf(f, "%.6f %.6f %.6f %ld %d %ld\n", bench_now() - t0,
+		tv(ru.ru_utime), tv(ru.ru_stime), ru.ru_maxrss,
+		WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status),
+		ru.ru_minflt);
 	fclose(f);
 	return 0;
 }

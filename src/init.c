@@ -131,6 +131,7 @@ static BM_COLD bool bm_init_slow(void)
 		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	bm_size_classes_init();
 	bm_free_key = free_key();
+	bm_link_key = free_key();
 	ok = bm_nodes_init(1);
 	if (ok)
 		bm_slab_init();

@@ -90,7 +90,15 @@ static inline void *slab_alloc(unsigned int cls)
 	void **obj = bin->freelist;
 
 	if (likely(obj)) {
-		bin->freelist = obj[0];
+		bin->freelist = fl_next(obj);
+#ifdef BM_SECURE
+		/* A link leads to the same slab or nowhere. */
+		if (unlikely(((uintptr_t)bin->freelist ^ (uintptr_t)obj) &
+			     ~(uintptr_t)bm_class_mask[cls] && bin->freelist)) {
+			bm_bad_pointer("malloc", obj, "free list corrupted (write after free?)");
+			bin->freelist = NULL;
+		}
+#endif
 		obj[1] = NULL;		/* clear the free marker */
 		return obj;
 	}
@@ -99,7 +107,7 @@ static inline void *slab_alloc(unsigned int cls)
 	obj = bin->local_free;
 	if (obj && (++bm_tc.refills & 7)) {
 		bin->local_free = NULL;
-		bin->freelist = obj[0];
+		bin->freelist = fl_next(obj);
 		obj[1] = NULL;
 		return obj;
 	}
@@ -229,7 +237,7 @@ static inline void do_free(void *p)
 		goto slow;
 	bin = &bm_tc.bins[cls];
 	if (likely(bin->slab == s)) {
-		((void **)p)[0] = bin->local_free;
+		fl_set(p, bin->local_free);
 		((void **)p)[1] = (void *)free_marker(p);
 		bin->local_free = p;
 		return;

@@ -120,13 +120,18 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 }
 
 /* Pages inside unowned slabs that hold only free objects. */
-static void slab_return(uint64_t before)
+static size_t slab_return(uint64_t before)
 {
-	size_t pages = bm_slab_return_pages(before);
+	size_t calls = 0, pages = bm_slab_return_pages(before, &calls);
 	struct zone *z = &bm_nodes[0].zones[ZONE_NORMAL];
 
-	if (pages)
-		zone_event_locked(z, pages_returned, pages);
+	if (pages) {
+		bm_lock(&z->lock);
+		zone_event(z, pages_returned, pages);
+		zone_event(z, madvise_calls, calls);
+		bm_unlock(&z->lock);
+	}
+	return pages;
 }
 
 /* Give back the free blocks idle past decay_ms until the zone holds no
@@ -255,6 +260,6 @@ size_t bm_reclaim_all(void)
 	bm_slab_shrink();
 	for (int n = 0; n < bm_nr_nodes; n++)
 		pages += zone_return(&bm_nodes[n].zones[ZONE_NORMAL], 0, UINT64_MAX, false);
-	pages += bm_slab_return_pages(UINT64_MAX);
+	pages += slab_return(UINT64_MAX);
 	return pages;
 }

@@ -26,6 +26,7 @@
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 uintptr_t bm_free_key;
+uintptr_t bm_link_key;
 
 /* Objects carved so far, and the same as a byte bound for free. */
 static void set_carved(struct slab *s, uint32_t n)
@@ -178,10 +179,40 @@ static void **carve(struct slab *s, unsigned int cls)
 	if (n > left)
 		n = left;
 	BM_BUG_ON(n == 0);	/* callers carve only a slab with room */
+#ifdef BM_SECURE
+	{
+		/* Hand the objects out in a random order (Fisher-Yates over
+		 * this batch), so neighbours are not predictable. */
+		uint16_t idx[CARVE_BYTES / 16 > CARVE_MIN ? CARVE_BYTES / 16 : CARVE_MIN];
+		static __thread uint64_t rng;
+
+		if (!rng)
+			rng = bm_link_key | 1;
+		for (uint32_t i = 0; i < n; i++)
+			idx[i] = (uint16_t)i;
+		for (uint32_t i = n - 1; i > 0; i--) {
+			uint32_t j;
+			uint16_t t;
+
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			j = (uint32_t)(rng % (i + 1));
+			t = idx[i];
+			idx[i] = idx[j];
+			idx[j] = t;
+		}
+		head = (void **)(base + (size_t)idx[0] * size);
+		for (uint32_t i = 0; i + 1 < n; i++)
+			fl_set(base + (size_t)idx[i] * size, base + (size_t)idx[i + 1] * size);
+		fl_set(base + (size_t)idx[n - 1] * size, NULL);
+	}
+#else
 	head = (void **)base;
 	for (uint32_t i = 0; i + 1 < n; i++)
-		*(void **)(base + (size_t)i * size) = base + (size_t)(i + 1) * size;
-	*(void **)(base + (size_t)(n - 1) * size) = NULL;
+		fl_set(base + (size_t)i * size, base + (size_t)(i + 1) * size);
+	fl_set(base + (size_t)(n - 1) * size, NULL);
+#endif
 	set_carved(s, s->carved + n);
 	return head;
 }
@@ -190,7 +221,7 @@ static uint32_t list_length(void **p)
 {
 	uint32_t n = 0;
 
-	for (; p; p = *p)
+	for (; p; p = fl_next(p))
 		n++;
 	return n;
 }
@@ -286,7 +317,7 @@ static void **restore_returned(struct slab *s, unsigned int cls)
 
 		if (page_flags(&page[start >> PAGE_SHIFT]) & PG_returned) {
 			void **o = (void **)((char *)slab_base(s) + start);
-			*o = list;
+			fl_set(o, list);
 			list = o;
 		}
 	}
@@ -340,7 +371,7 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 		errno = ENOMEM;
 		return NULL;
 	}
-	bin->freelist = obj[0];
+	bin->freelist = fl_next(obj);
 	obj[1] = NULL;
 	return obj;
 }
@@ -352,9 +383,9 @@ void bm_slab_deactivate_bin(struct tcache_bin *bin)
 	if (bin->local_free) {		/* one list: local_free, then freelist */
 		void **tail = bin->local_free;
 
-		while (*tail)
-			tail = *tail;
-		*tail = list;
+		while (fl_next(tail))
+			tail = fl_next(tail);
+		fl_set(tail, list);
 		list = bin->local_free;
 	}
 	if (bin->slab)
@@ -413,7 +444,7 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 			 ((old & REMOTE_FULL) ||
 			  (atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE &&
 			   count == atomic_load_explicit(&s->inuse, memory_order_relaxed)));
-		o[0] = remote_ptr(old);
+		fl_set(o, remote_ptr(old));
 		new = (uint64_t)(uintptr_t)obj | ((uint64_t)count << REMOTE_COUNT_SHIFT) |
 		      (old & REMOTE_NOTIFYING) | (notify ? REMOTE_NOTIFYING : 0);
 	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, new,
@@ -424,7 +455,7 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 
 static bool list_contains(void **p, const void *obj, uint32_t limit)
 {
-	for (; p && limit--; p = *p)
+	for (; p && limit--; p = fl_next(p))
 		if (p == obj)
 			return true;
 	return false;
@@ -501,17 +532,18 @@ static bool __slab_collect_orphan(struct slab *s)
 			memory_order_acq_rel, memory_order_relaxed))
 		return false;
 	list = remote_ptr(w);
-	for (tail = list; *tail; tail = *tail)
+	for (tail = list; fl_next(tail); tail = fl_next(tail))
 		;
-	*tail = s->freelist;
+	fl_set(tail, s->freelist);
 	s->freelist = list;
 	atomic_fetch_sub_explicit(&s->inuse, (uint16_t)remote_count(w), memory_order_relaxed);
 	return true;
 }
 
 /* Give back the pages of slab s that hold nothing but free objects;
- * their objects leave the free list.  Returns pages.  (node lock held) */
-static size_t __slab_return_pages(struct slab *s)
+ * their objects leave the free list.  Returns pages; counts madvise calls
+ * in *calls.  (node lock held) */
+static size_t __slab_return_pages(struct slab *s, size_t *calls)
 {
 	unsigned int cls = s->size_class;
 	uint32_t size = bm_class_size[cls], nr_pages = 1u << s->order;
@@ -522,7 +554,7 @@ static size_t __slab_return_pages(struct slab *s)
 	void **list = NULL, **o, **next;
 	size_t pages = 0;
 
-	for (o = s->freelist; o; o = *o) {
+	for (o = s->freelist; o; o = fl_next(o)) {
 		uint32_t i = class_index(cls, (uint32_t)((char *)o - base));
 		freemap[i / 64] |= 1ULL << (i % 64);
 	}
@@ -543,11 +575,11 @@ static size_t __slab_return_pages(struct slab *s)
 		return 0;
 	/* Objects that start in a returned page leave the list. */
 	for (o = s->freelist; o; o = next) {
-		next = *o;
+		next = fl_next(o);
 		if (ret & (1u << (((char *)o - base) >> PAGE_SHIFT))) {
 			s->returned_objs++;
 		} else {
-			*o = list;
+			fl_set(o, list);
 			list = o;
 		}
 	}
@@ -561,6 +593,7 @@ static size_t __slab_return_pages(struct slab *s)
 		}
 		if (run) {
 			bm_os_discard(base + ((size_t)p << PAGE_SHIFT), (size_t)run << PAGE_SHIFT);
+			(*calls)++;
 			s->returned_pages = (uint16_t)(s->returned_pages + run);
 			pages += run;
 			p += run;
@@ -569,7 +602,7 @@ static size_t __slab_return_pages(struct slab *s)
 	return pages;
 }
 
-size_t bm_slab_return_pages(uint64_t before)
+size_t bm_slab_return_pages(uint64_t before, size_t *calls)
 {
 	size_t pages = 0;
 
@@ -592,7 +625,7 @@ size_t bm_slab_return_pages(uint64_t before)
 					__slab_list_del(n, s);
 					discard = __slab_make_empty(n, s);
 				} else {
-					pages += __slab_return_pages(s);
+					pages += __slab_return_pages(s, calls);
 				}
 				if (discard) {
 					bm_unlock(&n->lock);

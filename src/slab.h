@@ -123,6 +123,33 @@ static inline struct slab *obj_slab(struct page *page, const void *obj, uint32_t
 static inline struct page *slab_page(struct slab *s)	{ return (struct page *)s; }
 static inline void *slab_base(const struct slab *s)	{ return page_address((const struct page *)s); }
 
+/* Free-list links live in the first word of a free object.  With
+ * --enable-secure each is stored XORed with a per-process key and the
+ * object's own address shifted (as glibc's safe-linking does), so a link
+ * overwritten through a dangling pointer decodes to garbage, which
+ * malloc catches (a link must stay inside its slab), rather than to an
+ * address an attacker chose.  Without it these are a plain load and
+ * store. */
+extern BM_HIDDEN uintptr_t bm_link_key;
+
+static inline void **fl_next(const void *obj)
+{
+#ifdef BM_SECURE
+	return (void **)(*(const uintptr_t *)obj ^ bm_link_key ^ ((uintptr_t)obj >> 4));
+#else
+	return *(void **const *)obj;
+#endif
+}
+
+static inline void fl_set(void *obj, const void *next)
+{
+#ifdef BM_SECURE
+	*(uintptr_t *)obj = (uintptr_t)next ^ bm_link_key ^ ((uintptr_t)obj >> 4);
+#else
+	*(const void **)obj = next;
+#endif
+}
+
 /* The word a free object carries in its second slot; allocation clears it.
  * Finding it on free means the object is probably free already. */
 static inline uintptr_t free_marker(const void *obj)
@@ -152,8 +179,9 @@ size_t bm_slab_shrink(void);
 
 /* Give back the pages of unowned partial slabs that hold only free
  * objects, for slabs on their list since before `before` (ms).  Their
- * objects come back when an owner runs out of others.  Returns pages. */
-size_t bm_slab_return_pages(uint64_t before);
+ * objects come back when an owner runs out of others.  Returns pages and
+ * adds the madvise calls made to *calls. */
+size_t bm_slab_return_pages(uint64_t before, size_t *calls);
 
 void bm_slab_lock_all(void);
 void bm_slab_unlock_all(void);

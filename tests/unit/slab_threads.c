@@ -37,7 +37,7 @@ static void *obj_alloc(unsigned int cls)
 	void **obj = bin->freelist;
 
 	if (obj) {
-		bin->freelist = obj[0];
+		bin->freelist = fl_next(obj);
 		obj[1] = NULL;		/* clear the free marker */
 		return obj;
 	}
@@ -64,7 +64,7 @@ static void obj_free(void *p)
 		return;
 	}
 	if (bin->slab == s) {
-		((void **)p)[0] = bin->freelist;
+		fl_set(p, bin->freelist);
 		((void **)p)[1] = (void *)free_marker(p);
 		bin->freelist = p;
 		return;
