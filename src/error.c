@@ -16,9 +16,18 @@ void bm_bug(const char *file, int line, const char *cond)
 	abort();
 }
 
-void bm_bad_pointer(const char *op, const void *p, const char *what)
+void bm_bad_object(const char *op, const void *p, const char *what, size_t size)
 {
-	bm_warn("invalid %s of %p: %s", op, p, what);
+	if (size)
+		bm_warn("invalid %s of %p: %s (size class %lu bytes)", op, p, what,
+			(unsigned long)size);
+	else
+		bm_warn("invalid %s of %p: %s", op, p, what);
 	if (opt_abort_on_error)
 		abort();
+}
+
+void bm_bad_pointer(const char *op, const void *p, const char *what)
+{
+	bm_bad_object(op, p, what, 0);
 }

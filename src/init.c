@@ -7,6 +7,7 @@
  * so a program that never allocates pays nothing.
  */
 #include "bm.h"
+#include "debug.h"
 #include "fmt.h"
 #include "node.h"
 #include "options.h"
@@ -129,6 +130,7 @@ static BM_COLD bool bm_init_slow(void)
 	bm_fault_inject_set(opt_fail_nth, opt_fail_every);
 	if (opt_stats)
 		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	bm_debug = (unsigned int)opt_debug;
 	bm_size_classes_init();
 	bm_free_key = free_key();
 	bm_link_key = free_key();

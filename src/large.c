@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* large.c - page-sized and huge objects (see large.h). */
 #include "bm.h"
+#include "debug.h"
 #include "large.h"
 #include "lock.h"
 #include "mmzone.h"
@@ -9,6 +10,7 @@
 #include "pcp.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
 /* ------------------------------------------------------------- large */
@@ -32,15 +34,26 @@ void *bm_large_alloc(size_t size, size_t align, bool zero)
 	gfp_t gfp = GFP_USER | (zero ? __GFP_ZERO : 0);
 	struct page *page;
 
-	if (nr > (1ul << bm_max_order) || align_order > bm_max_order)
+	bool guard = bm_debug & BM_DEBUG_GUARD;
+
+	if (nr + guard > (1ul << bm_max_order) || align_order > bm_max_order)
 		return bm_huge_alloc(size, align);
+	nr += guard;
 	if (pcp_sized(nr) && align_order <= bm_ilog2(nr))
 		page = bm_alloc_pages(gfp, bm_ilog2(nr));
 	else
 		page = bm_alloc_pages_exact_aligned(nr, align_order, gfp);
 	if (!page)
 		return NULL;
-	set_page_flags(page, page->flags | PG_large);
+	set_page_flags(page, page->flags | PG_large | (guard ? PG_guard : 0));
+	if (unlikely(bm_debug)) {
+		char *p = page_address(page);
+
+		if (guard)
+			bm_os_protect(p + ((nr - 1) << PAGE_SHIFT), PAGE_SIZE, false);
+		if ((bm_debug & BM_DEBUG_JUNK) && !zero)
+			memset(p, BM_JUNK_BYTE, size);
+	}
 	return page_address(page);
 }
 
@@ -48,7 +61,12 @@ void bm_large_free(struct page *head)
 {
 	size_t nr = head->nr_pages;
 
-	set_page_flags(head, head->flags & ~PG_large);
+	if (unlikely(head->flags & PG_guard))
+		bm_os_protect((char *)page_address(head) + ((nr - 1) << PAGE_SHIFT),
+			      PAGE_SIZE, true);
+	if (unlikely(bm_debug & BM_DEBUG_POISON))
+		memset(page_address(head), BM_POISON_BYTE, bm_large_usable(head));
+	set_page_flags(head, head->flags & ~(PG_large | PG_guard));
 	/* A block resized in place may be a power of two long without being
 	 * aligned to it: only an aligned one is a buddy block. */
 	if (pcp_sized(nr) && !(page_to_pfn(head) & (nr - 1)))
@@ -60,6 +78,9 @@ void bm_large_free(struct page *head)
 bool bm_large_resize(struct page *head, size_t size)
 {
 	size_t nr = pages_for(size);
+
+	if (head->flags & PG_guard)
+		return false;	/* moves instead: the guard stays at the end */
 
 	return nr == head->nr_pages || bm_resize_pages_exact(head, nr);
 }

@@ -15,7 +15,7 @@ void *bm_large_alloc(size_t size, size_t align, bool zero);
 void bm_large_free(struct page *head);
 static inline size_t bm_large_usable(const struct page *head)
 {
-	return (size_t)head->nr_pages << PAGE_SHIFT;
+	return (size_t)(head->nr_pages - !!(head->flags & PG_guard)) << PAGE_SHIFT;
 }
 /* Resize in place; false when it cannot. */
 bool bm_large_resize(struct page *head, size_t size);

@@ -18,6 +18,7 @@ src_libbuddycore_la_SOURCES = \
 	src/vmstat.c src/vmstat.h \
 	src/check.c src/check.h \
 	src/error.c src/error.h \
+	src/debug.c src/debug.h \
 	src/size_class.c src/size_class.h \
 	src/slab.c src/slab.h \
 	src/pcp.c src/pcp.h \

@@ -15,6 +15,7 @@
  */
 #include "bm.h"
 #include "bootstrap.h"
+#include "debug.h"
 #include "error.h"
 #include "large.h"
 #include "malloc_internal.h"
@@ -70,14 +71,11 @@ static BM_NOINLINE void *slab_alloc_slow(unsigned int cls)
 	struct tcache_bin tmp = { 0 };
 	void *p;
 
+	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
+		return bm_bootstrap_alloc(bm_class_size[cls], 16);
 	if (likely(bm_tc.state == TC_LIVE))
-		return bm_slab_alloc_refill(&bm_tc.bins[cls], cls);
-	if (bm_tc.state == TC_NONE) {
-		if (!thread_ready())
-			return bm_bootstrap_alloc(bm_class_size[cls], 16);
-		if (bm_tc.state == TC_LIVE)
-			return bm_slab_alloc_refill(&bm_tc.bins[cls], cls);
-	}
+		return likely(!bm_debug) ? bm_slab_alloc_refill(&bm_tc.bins[cls], cls)
+					 : bm_debug_slab_alloc(cls);
 	/* An exiting thread: take one object and hand the slab back. */
 	p = bm_slab_alloc_refill(&tmp, cls);
 	bm_slab_deactivate_bin(&tmp);
@@ -179,6 +177,8 @@ static enum obj_kind classify(const void *p, const char *op, size_t *usable)
 			*usable = bm_class_size[s->size_class];
 			return OBJ_SLAB;
 		}
+		bm_bad_object(op, p, why, bm_class_size[s->size_class]);
+		return OBJ_BAD;
 	} else if ((page->flags & (PG_head | PG_large | PG_pcp)) == (PG_head | PG_large) &&
 		   p == page_address(page)) {
 		*usable = bm_large_usable(page);

@@ -3,6 +3,7 @@
 #include "bm.h"
 #include "fmt.h"
 #include "options.h"
+#include "debug.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +64,13 @@ static const struct option_word {
 	{ "reclaim", "off", RECLAIM_OFF },
 	{ "reclaim", "inline", RECLAIM_INLINE },
 	{ "reclaim", "thread", RECLAIM_THREAD },
+	{ "debug", "guard", BM_DEBUG_GUARD },
+	{ "debug", "poison", BM_DEBUG_POISON },
+	{ "debug", "junk", BM_DEBUG_JUNK },
+	{ "debug", "all", BM_DEBUG_GUARD | BM_DEBUG_POISON | BM_DEBUG_JUNK },
 };
 
-static bool parse_word(const char *key, const char *s, size_t n, uint64_t *out)
+static bool parse_one_word(const char *key, const char *s, size_t n, uint64_t *out)
 {
 	for (size_t i = 0; i < BM_ARRAY_SIZE(option_words); i++)
 		if (!strcmp(option_words[i].key, key) &&
@@ -74,6 +79,26 @@ static bool parse_word(const char *key, const char *s, size_t n, uint64_t *out)
 			return true;
 		}
 	return false;
+}
+
+/* A word, or words joined by '+' whose values are or-ed (debug=a+b). */
+static bool parse_word(const char *key, const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	while (n) {
+		const char *plus = memchr(s, '+', n);
+		size_t len = plus ? (size_t)(plus - s) : n;
+		uint64_t w;
+
+		if (!parse_one_word(key, s, len, &w))
+			return false;
+		v |= w;
+		s += len + (plus != NULL);
+		n -= len + (plus != NULL);
+	}
+	*out = v;
+	return true;
 }
 
 static const struct option_desc *option_find(const char *key, size_t n)

@@ -49,3 +49,11 @@ void bm_os_unmap(void *addr, size_t size)
 	munmap(addr, size);
 	errno = saved;
 }
+
+void bm_os_protect(void *addr, size_t size, bool accessible)
+{
+	int saved = errno;
+
+	mprotect(addr, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
+	errno = saved;
+}

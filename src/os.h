@@ -13,5 +13,7 @@ bool bm_os_commit(void *addr, size_t size);
 /* Drop the contents of [addr, addr + size); it reads as zero afterwards. */
 void bm_os_discard(void *addr, size_t size);
 void bm_os_unmap(void *addr, size_t size);
+/* Make a page range inaccessible (guard) or accessible again. */
+void bm_os_protect(void *addr, size_t size, bool accessible);
 
 #endif /* BM_OS_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* size_class.c - class sizes and slab orders (see size_class.h). */
 #include "bm.h"
+#include "debug.h"
 #include "page.h"
 #include "size_class.h"
 
@@ -66,7 +67,9 @@ void bm_size_classes_init(void)
 		uint32_t size = bm_class_size[c];
 
 		bm_class_order[c] = (uint8_t)pick_slab_order(size);
-		bm_class_objects[c] = (uint16_t)((PAGE_SIZE << bm_class_order[c]) / size);
+		/* debug=guard keeps the last page of every slab for the guard. */
+		bm_class_objects[c] = (uint16_t)(((PAGE_SIZE << bm_class_order[c]) -
+			((bm_debug & BM_DEBUG_GUARD) ? PAGE_SIZE : 0)) / size);
 		bm_class_magic[c] = (uint32_t)(((1ULL << 32) + size - 1) / size);
 		bm_class_divisor[c] = UINT64_MAX / size + 1;
 		bm_class_mask[c] = (uint32_t)(PAGE_SIZE << bm_class_order[c]) - 1;

@@ -11,6 +11,7 @@
 #include "bm.h"
 #include "fmt.h"
 #include "buddy.h"
+#include "debug.h"
 #include "os.h"
 #include "page_alloc.h"
 #include "reclaim.h"
@@ -18,6 +19,7 @@
 #include "tcache.h"
 
 #include <errno.h>
+#include <string.h>
 
 #define SLAB_EMPTY_RESERVE	1	/* empty slabs kept per node and class */
 #define CARVE_BYTES		4096	/* carve about a page of objects at a time, */
@@ -76,6 +78,9 @@ static struct slab *new_slab(unsigned int cls)
 		t->aux32 = pfn;
 	}
 	set_page_flags(slab_page(s), PG_head | PG_slab);
+	if (unlikely(bm_debug & BM_DEBUG_GUARD))	/* objects stop short of it */
+		bm_os_protect((char *)slab_base(s) + ((PAGE_SIZE << order) - PAGE_SIZE),
+			      PAGE_SIZE, false);
 	s->size_class = (uint8_t)cls;
 	set_carved(s, 0);
 	s->freelist = NULL;
@@ -99,6 +104,9 @@ static void discard_slab(struct slab *s)
 		page[i].aux32 = 0;
 	}
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
+	if (unlikely(bm_debug & BM_DEBUG_GUARD))
+		bm_os_protect((char *)slab_base(s) + ((PAGE_SIZE << order) - PAGE_SIZE),
+			      PAGE_SIZE, true);
 	set_page_flags(page, PG_head);
 	bm_free_pages(page, order);
 }
@@ -213,6 +221,10 @@ static void **carve(struct slab *s, unsigned int cls)
 		fl_set(base + (size_t)i * size, base + (size_t)(i + 1) * size);
 	fl_set(base + (size_t)(n - 1) * size, NULL);
 #endif
+	/* A stale free marker from the memory's last life must not make a
+	 * fresh object look freed. */
+	for (uint32_t i = 0; i < n; i++)
+		((void **)(base + (size_t)i * size))[1] = NULL;
 	set_carved(s, s->carved + n);
 	return head;
 }
@@ -357,20 +369,26 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 	return list;
 }
 
-void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
+void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls)
 {
-	void **obj = bin->local_free;
+	void **list = bin->local_free;
 
 	bm_reclaim_tick();
-	if (obj)
+	if (list)
 		bin->local_free = NULL;
 	else
-		obj = refill_list(bin, cls, 0);
-
-	if (unlikely(!obj)) {
+		list = refill_list(bin, cls, 0);
+	if (unlikely(!list))
 		errno = ENOMEM;
+	return list;
+}
+
+void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
+{
+	void **obj = bm_slab_refill(bin, cls);
+
+	if (unlikely(!obj))
 		return NULL;
-	}
 	bin->freelist = fl_next(obj);
 	obj[1] = NULL;
 	return obj;
@@ -434,6 +452,8 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 	uint64_t old = atomic_load_explicit(&s->remote, memory_order_relaxed), new;
 	bool notify;
 
+	if (unlikely(bm_debug & BM_DEBUG_POISON))
+		memset((char *)obj + 16, BM_POISON_BYTE, bm_class_size[s->size_class] - 16);
 	o[1] = (void *)free_marker(obj);
 	do {
 		uint32_t count = remote_count(old) + 1;

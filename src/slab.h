@@ -164,6 +164,9 @@ void bm_slab_init(void);
  * Returns an object (already taken from the bin) or NULL with ENOMEM. */
 void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls);
 
+/* The same, returning the whole list (the debug path pops it itself). */
+void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls);
+
 /* Free obj of slab s on behalf of a thread that does not own s. */
 void bm_slab_free_remote(struct slab *s, void *obj);
 

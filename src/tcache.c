@@ -13,8 +13,10 @@ static pthread_key_t tcache_key;
 
 void bm_tcache_flush(struct thread_cache *tc)
 {
-	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
+	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 		bm_slab_deactivate_bin(&tc->bins[c]);
+		bm_slab_deactivate_bin(&tc->debug_bins[c]);
+	}
 	bm_pcp_drain(&tc->pcp);
 }
 

@@ -20,6 +20,7 @@ struct thread_cache {
 	struct tcache_bin	bins[NR_SIZE_CLASSES];	/* hot: first */
 	struct per_cpu_pages	pcp;
 	int			state;			/* enum tcache_state */
+	struct tcache_bin	debug_bins[NR_SIZE_CLASSES];	/* debug modes only */
 	unsigned int		drain_gen;		/* bm_drain_gen last drained at */
 	unsigned int		refills;		/* local_free swaps: every 8th ticks reclaim */
 };

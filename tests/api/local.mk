@@ -10,7 +10,8 @@ API_TESTS = \
 	tests/api/cxx \
 	tests/api/badfree \
 	tests/api/stats \
-	tests/api/reclaim
+	tests/api/reclaim \
+	tests/api/debug_modes
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)
@@ -56,3 +57,7 @@ tests_api_cxx_LDADD = $(API_LDADD)
 tests_api_reclaim_SOURCES = tests/api/reclaim.c tests/api/api.h
 tests_api_reclaim_CPPFLAGS = $(API_CPPFLAGS)
 tests_api_reclaim_LDADD = $(API_LDADD)
+
+tests_api_debug_modes_SOURCES = tests/api/debug_modes.c tests/api/api.h
+tests_api_debug_modes_CPPFLAGS = $(API_CPPFLAGS)
+tests_api_debug_modes_LDADD = $(API_LDADD)

@@ -10,7 +10,8 @@ PROGRAM_TESTS = \
 	tests/programs/sqlite.sh \
 	tests/programs/redis.sh \
 	tests/programs/cxx.sh \
-	tests/programs/gxx.sh
+	tests/programs/gxx.sh \
+	tests/programs/faultinject.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh

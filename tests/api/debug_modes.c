@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * debug_modes.c - BUDDYMALLOC_CONF=debug=...: poison reports a write
+ * after free when the object is handed out again, junk fills new
+ * allocations (calloc still zeroes), guard puts an inaccessible page right
+ * after a large object.  Each case runs in a child started with its own
+ * configuration.  Skips (77) without our allocator.
+ */
+#include "api.h"
+
+#include <malloc.h>
+#include <signal.h>
+
+extern char **environ;
+
+static char out[16384];
+
+/* Run this program again with argv[1] = mode and the configuration. */
+static int run_mode(const char *mode, const char *conf)
+{
+	static char *ev[512];
+	char self[4096], confvar[256];
+	char *av[] = { self, (char *)mode, NULL };
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int ne = 0;
+
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	snprintf(confvar, sizeof(confvar), "BUDDYMALLOC_CONF=%s", conf);
+	for (char **e = environ; *e && ne < 510; e++)
+		if (strncmp(*e, "BUDDYMALLOC_CONF=", 17))
+			ev[ne++] = *e;
+	ev[ne++] = confvar;
+	ev[ne] = NULL;
+	return run_child(NULL, NULL, av, ev, out, sizeof(out), 60);
+}
+
+/* Free an object, write into it, then allocate until it comes back. */
+static void write_after_free(void)
+{
+	/* The address goes through a volatile integer: a compiler may drop
+	 * a store to memory it knows is freed, and warns of it. */
+	volatile uintptr_t addr = (uintptr_t)malloc(64);
+
+	free((void *)addr);
+	((volatile char *)addr)[40] = 1;
+	for (int i = 0; i < 100000; i++) {
+		void *volatile q = malloc(64);	/* kept: the freed one must come back */
+		(void)q;
+	}
+}
+
+static int junk(void)
+{
+	unsigned char *p = malloc(200), *q = malloc(300000), *z = calloc(1, 200);
+	int bad = 0;
+
+	for (int i = 0; i < 200; i++)
+		bad += p[i] != 0xa5 || z[i] != 0;
+	for (int i = 0; i < 300000; i += 997)
+		bad += q[i] != 0xa5;
+	return bad ? 1 : 0;
+}
+
+static void touch_past_large(void)
+{
+	volatile char *p = malloc(100000);
+	size_t usable = malloc_usable_size((void *)p);
+
+	p[usable - 1] = 1;	/* the last usable byte is fine */
+	fprintf(stderr, "last byte written\n");
+	p[usable] = 1;		/* the guard page */
+	fprintf(stderr, "past the end written\n");
+}
+
+static void test_poison(void)
+{
+	int status = run_mode("uaf", "debug=poison");
+
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK(strstr(out, "written after it was freed") != NULL);
+	/* Without poisoning the same program runs to the end. */
+	status = run_mode("uaf", "debug=junk");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_junk(void)
+{
+	int status = run_mode("junk", "debug=junk");
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_guard(void)
+{
+	int status = run_mode("guard", "debug=guard");
+
+	/* Killed by SIGSEGV (a sanitizer runtime may catch it and exit). */
+	CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+	CHECK(strstr(out, "last byte written") != NULL);
+	CHECK(strstr(out, "past the end written") == NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (!bm_active())
+		return 77;
+	if (argc > 1) {
+		if (!strcmp(argv[1], "uaf"))
+			write_after_free();
+		else if (!strcmp(argv[1], "junk"))
+			return junk();
+		else if (!strcmp(argv[1], "guard"))
+			touch_past_large();
+		return 0;
+	}
+	RUN_TEST(test_poison);
+	RUN_TEST(test_junk);
+	RUN_TEST(test_guard);
+	return test_exit();
+}
