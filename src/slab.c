@@ -457,16 +457,21 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 	o[1] = (void *)free_marker(obj);
 	do {
 		uint32_t count = remote_count(old) + 1;
+		/* A full slab moves to the partial list once a quarter of it
+		 * is free: whoever adopts it then gets a batch, not one object. */
+		bool refilled = (old & REMOTE_FULL) &&
+				count >= (bm_class_objects[s->size_class] + 3u) / 4;
 
-		/* Go to the lock if the slab is on the full list, or unowned
-		 * and now empty, unless another freer is going already. */
+		/* Go to the lock if that happened, or the slab is unowned and
+		 * now empty, unless another freer is going already. */
 		notify = !(old & REMOTE_NOTIFYING) &&
-			 ((old & REMOTE_FULL) ||
+			 (refilled ||
 			  (atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE &&
 			   count == atomic_load_explicit(&s->inuse, memory_order_relaxed)));
 		fl_set(o, remote_ptr(old));
 		new = (uint64_t)(uintptr_t)obj | ((uint64_t)count << REMOTE_COUNT_SHIFT) |
-		      (old & REMOTE_NOTIFYING) | (notify ? REMOTE_NOTIFYING : 0);
+		      (old & REMOTE_NOTIFYING) | (notify ? REMOTE_NOTIFYING : 0) |
+		      (notify ? 0 : old & REMOTE_FULL);
 	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, new,
 			memory_order_acq_rel, memory_order_relaxed));
 	if (unlikely(notify))

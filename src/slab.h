@@ -37,8 +37,8 @@ enum slab_state {
 
 /* The remote-free word: list head in bits 4..47, objects on it in 48..63,
  * and two flags:
- *   REMOTE_FULL       the slab sits on the full list: the first remote free
- *                     must move it to the partial list;
+ *   REMOTE_FULL       the slab sits on the full list: the remote free that
+ *                     frees a quarter of it moves it to the partial list;
  *   REMOTE_NOTIFYING  one freer is on its way to the node lock to act on the
  *                     slab (move it, or give it back when it is empty).
  *                     While it is set no other freer goes, and nobody else
