@@ -478,11 +478,19 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 		slab_free_notify(s, n);
 }
 
+/* Is obj on the list from p?  Walks at most limit links and never leaves
+ * obj's slab: a list read while another thread changes it may lead into
+ * an object that is live again, whose first word is the program's. */
 static bool list_contains(void **p, const void *obj, uint32_t limit)
 {
-	for (; p && limit--; p = fl_next(p))
+	uintptr_t mask = ~(uintptr_t)bm_class_mask[page_slab(virt_to_page(obj))->size_class];
+
+	for (; p && limit--; p = fl_next(p)) {
 		if (p == obj)
 			return true;
+		if (((uintptr_t)p & mask) != ((uintptr_t)obj & mask))
+			return false;
+	}
 	return false;
 }
 
@@ -499,12 +507,23 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 		return "never allocated";
 	if (((void **)obj)[1] != (void *)free_marker(obj))
 		return NULL;
-	/* Marked free: believe it only if it is on a free list we can see. */
+	/* Marked free: believe it only if it is on a free list we can see.
+	 * An unowned slab's own list changes only under its node lock. */
 	if ((bin->slab == s && (list_contains(bin->freelist, obj, limit) ||
 				list_contains(bin->local_free, obj, limit))) ||
-	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit) ||
-	    (atomic_load(&s->state) != SLAB_ACTIVE && list_contains(s->freelist, obj, limit)))
+	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
 		return "double free";
+	if (atomic_load(&s->state) != SLAB_ACTIVE) {
+		struct slab_cache_node *n = slab_node(s);
+		bool found;
+
+		bm_lock(&n->lock);
+		found = atomic_load(&s->state) != SLAB_ACTIVE &&
+			list_contains(s->freelist, obj, limit);
+		bm_unlock(&n->lock);
+		if (found)
+			return "double free";
+	}
 	return NULL;
 }
 
@@ -636,8 +655,6 @@ size_t bm_slab_return_pages(uint64_t before, size_t *calls)
 			struct slab_cache_node *n = &bm_slab_nodes[node][c];
 			uint32_t pfn;
 
-			if (!n->nr_partial || (1u << bm_class_order[c]) < 2)
-				continue;
 			bm_lock(&n->lock);
 			for (pfn = n->partial.first; pfn != PFN_NONE;) {
 				struct slab *s = page_slab(pfn_to_page(pfn));

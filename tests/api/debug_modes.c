@@ -65,7 +65,10 @@ static int junk(void)
 
 static void touch_past_large(void)
 {
-	volatile char *p = malloc(100000);
+	/* A whole number of pages, through a volatile, so a sanitizer's
+	 * object-size check sees neither the size nor a write past it. */
+	volatile size_t size = 25 * 4096;
+	volatile char *p = malloc(size);
 	size_t usable = malloc_usable_size((void *)p);
 
 	p[usable - 1] = 1;	/* the last usable byte is fine */
