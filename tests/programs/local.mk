@@ -20,6 +20,7 @@ EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
 check_PROGRAMS += tests/programs/mapstr
 tests_programs_mapstr_SOURCES = tests/programs/mapstr.cc
 tests_programs_mapstr_CXXFLAGS = -std=c++17 -Wall -Wextra
+tests_programs_mapstr_LDADD =
 
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
