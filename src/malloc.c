@@ -68,7 +68,7 @@ static BM_NOINLINE bool thread_ready(void)
 
 static BM_NOINLINE void *slab_alloc_slow(unsigned int cls)
 {
-	struct tcache_bin tmp = { 0 };
+	struct tcache_bin tmp = { .owned = PAGE_LIST_INIT };
 	void *p;
 
 	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
@@ -240,6 +240,12 @@ static inline void do_free(void *p)
 		fl_set(p, bin->local_free);
 		((void **)p)[1] = (void *)free_marker(p);
 		bin->local_free = p;
+		return;
+	}
+	if (s->owner == &bm_tc) {	/* a run-dry slab this thread kept */
+		fl_set(p, s->freelist);
+		((void **)p)[1] = (void *)free_marker(p);
+		s->freelist = p;
 		return;
 	}
 	bm_slab_free_remote(s, p);

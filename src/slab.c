@@ -22,6 +22,7 @@
 #include <string.h>
 
 #define SLAB_EMPTY_RESERVE	1	/* empty slabs kept per node and class */
+#define SLAB_OWNED_MAX		4	/* run-dry slabs a bin keeps */
 #define CARVE_BYTES		4096	/* carve about a page of objects at a time, */
 #define CARVE_MIN		8	/* and at least this many: the bin's swap of
 					 * local_free then comes every 8 pairs or more */
@@ -84,6 +85,7 @@ static struct slab *new_slab(unsigned int cls)
 	s->size_class = (uint8_t)cls;
 	set_carved(s, 0);
 	s->freelist = NULL;
+	s->owner = NULL;
 	s->returned_pages = 0;
 	s->returned_objs = 0;
 	s->node = (uint8_t)page_zone(page)->node;
@@ -338,6 +340,44 @@ static void **restore_returned(struct slab *s, unsigned int cls)
 	return list;
 }
 
+/* Is this bin one of the thread's own (not a debug or exiting one)? */
+static bool bin_owns(const struct tcache_bin *bin)
+{
+	return bin >= bm_tc.bins && bin < bm_tc.bins + NR_SIZE_CLASSES &&
+	       bm_tc.state == TC_LIVE;
+}
+
+/* Keep a run-dry slab owned, if the bin holds fewer than the maximum. */
+static bool keep_owned(struct tcache_bin *bin, struct slab *s)
+{
+	unsigned int n = 0;
+
+	if (!bin_owns(bin))
+		return false;
+	for (uint32_t pfn = bin->owned.first; pfn != PFN_NONE; pfn = pfn_to_page(pfn)->next)
+		if (++n >= SLAB_OWNED_MAX)
+			return false;
+	s->owner = &bm_tc;
+	page_list_add_tail(&bin->owned, slab_page(s));
+	return true;
+}
+
+/* An owned slab with objects freed since it ran dry, taken off the list. */
+static struct slab *take_owned(struct tcache_bin *bin)
+{
+	for (uint32_t pfn = bin->owned.first; pfn != PFN_NONE;) {
+		struct slab *s = page_slab(pfn_to_page(pfn));
+
+		pfn = s->next;
+		if (s->freelist || remote_ptr(atomic_load_explicit(&s->remote,
+							memory_order_relaxed))) {
+			page_list_del(&bin->owned, slab_page(s));
+			return s;
+		}
+	}
+	return NULL;
+}
+
 /* Objects for an empty bin from its slab or a new one (owner thread). */
 static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 {
@@ -351,8 +391,15 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 			return carve(s, cls);
 		if (s->returned_objs)
 			return restore_returned(s, cls);
-		deactivate_slab(s, NULL);
+		if (!keep_owned(bin, s))
+			deactivate_slab(s, NULL);
 		bin->slab = NULL;
+		if ((s = take_owned(bin)) != NULL) {
+			bin->slab = s;
+			list = s->freelist;
+			s->freelist = NULL;
+			return list ? list : collect_remote(s);
+		}
 	}
 	s = get_slab(cls, node);
 	if (!s)
@@ -411,6 +458,12 @@ void bm_slab_deactivate_bin(struct tcache_bin *bin)
 	bin->slab = NULL;
 	bin->freelist = NULL;
 	bin->local_free = NULL;
+	while (bin->owned.first != PFN_NONE) {
+		struct slab *s = page_slab(pfn_to_page(bin->owned.first));
+
+		page_list_del(&bin->owned, slab_page(s));
+		deactivate_slab(s, s->freelist);
+	}
 }
 
 /* ---------------------------------------------------------------- free */
@@ -511,6 +564,7 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 	 * An unowned slab's own list changes only under its node lock. */
 	if ((bin->slab == s && (list_contains(bin->freelist, obj, limit) ||
 				list_contains(bin->local_free, obj, limit))) ||
+	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
 	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
 		return "double free";
 	if (atomic_load(&s->state) != SLAB_ACTIVE) {

@@ -70,7 +70,10 @@ struct slab {
 	uint8_t		pad1[3];
 	uint8_t		tail_class;	/* size class, as on every slab page */
 	_Atomic uint16_t carved_end;	/* carved bytes / 16: free's bound check */
-	uint64_t	list_since;	/* ms it went on a node list */
+	union {
+		uint64_t list_since;	/* on a node list: ms it went there */
+		const void *owner;	/* kept by a thread: its thread_cache */
+	};
 	uint16_t	returned_pages;	/* pages given back to the OS (PG_returned) */
 	uint16_t	returned_objs;	/* free objects in them, off every list */
 	uint32_t	head_pfn;	/* tail convention: pfn of page 0 */
@@ -98,7 +101,11 @@ struct slab_cache_node {
 extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
 
-/* A thread's cached objects of one class, from its active slab.  malloc
+/* A thread's cached objects of one class, from its active slab.
+ * A slab that runs dry stays the thread's (owned, up to SLAB_OWNED_MAX
+ * per bin) rather than going to the node's full list, so the thread's
+ * own frees into it stay local: they go on the slab's freelist, no
+ * atomic, and the slab becomes active again when the bin needs one.  malloc
  * pops freelist; free pushes local_free; when freelist runs dry the two
  * swap on the slow path (mimalloc's local-free sharding), which gives
  * the slow path, and reclaim's clock, a turn every batch of operations
@@ -107,8 +114,9 @@ struct tcache_bin {
 	void		**freelist;
 	void		**local_free;
 	struct slab	*slab;
-	void		*pad;		/* 32 bytes: the bin index is a shift */
+	struct page_list owned;		/* run-dry slabs this thread keeps */
 };
+_Static_assert(sizeof(struct tcache_bin) == 32, "the bin index is a shift");
 
 static inline struct slab *page_slab(struct page *p)	{ return (struct slab *)p; }
 

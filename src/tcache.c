@@ -41,6 +41,10 @@ bool bm_tcache_init(void)
 		return bm_tc.state == TC_LIVE;
 	if (!bm_init())
 		return false;
+	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+		page_list_init(&bm_tc.bins[c].owned);
+		page_list_init(&bm_tc.debug_bins[c].owned);
+	}
 	/* LIVE first: pthread_setspecific may itself allocate. */
 	bm_tc.state = TC_LIVE;
 	pthread_setspecific(tcache_key, &bm_tc);

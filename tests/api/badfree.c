@@ -15,12 +15,13 @@
 
 extern char **environ;
 
-enum { NCASES = 7 };
+enum { NCASES = 8 };
 
 static const char *const case_names[NCASES] = {
 	"stack address", "static", "inside a small block",
 	"inside a large block (page offset)", "inside a large block",
 	"double free of a small block", "double free of a large block",
+	"double free in a run-dry slab the thread keeps",
 };
 
 static char static_buf[256];
@@ -64,6 +65,14 @@ static void *bad_pointer(int c, char *stack)
 		break;
 	case 6:
 		p = malloc(1u << 20);
+		free(launder(p));
+		break;
+	case 7:
+		/* Enough objects that the first slab runs dry and is kept by
+		 * the thread: its frees then go on that slab's own list. */
+		p = malloc(64);
+		for (int i = 0; i < 1000; i++)
+			launder(malloc(64));
 		free(launder(p));
 		break;
 	}
