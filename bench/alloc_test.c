@@ -26,7 +26,6 @@ struct at_block {
 struct at {
 	struct bench_thread t;
 	long steps;
-	long bad;
 };
 
 static uint64_t at_tag(const struct at_block *b)
@@ -72,7 +71,7 @@ static void *at_thread(void *arg)
 
 		if (b->p) {
 			used -= b->size;
-			t->bad += at_release(b);
+			t->t.bad += at_release(b);
 		} else if (used < AT_BUDGET) {
 			at_fill(b, &t->t.rng, a);
 			used += b->size;
@@ -80,7 +79,7 @@ static void *at_thread(void *arg)
 	}
 	for (s = 0; s < (long)n; s++)
 		if (v[s].p)
-			t->bad += at_release(&v[s]);
+			t->t.bad += at_release(&v[s]);
 	free(v);
 	t->t.ops = t->steps;
 	return NULL;
@@ -94,9 +93,7 @@ int main(int argc, char **argv)
 		.extra = 8192, .seed = 1,
 	};
 	struct at *ts;
-	double t0, el;
-	long ops, bad = 0;
-	int i;
+	int i, status;
 
 	bench_parse(&a, argc, argv,
 		    "bounded random alloc/free with power-law sizes and content checks");
@@ -109,16 +106,8 @@ int main(int argc, char **argv)
 	ts = bench_threads_new(a.threads, sizeof(*ts));
 	for (i = 0; i < a.threads; i++)
 		ts[i].steps = a.iters / a.threads;
-	t0 = bench_now();
-	ops = bench_run_threads(&a, a.threads, ts, sizeof(*ts), at_thread);
-	el = bench_now() - t0;
-	for (i = 0; i < a.threads; i++)
-		bad += ts[i].bad;
+	status = bench_run_checked(&a, ts, sizeof(*ts), at_thread, "corrupt",
+				   "blocks were corrupted");
 	free(ts);
-	bench_result(&a, ops, el, "corrupt=%ld", bad);
-	if (bad) {
-		fprintf(stderr, "alloc-test: %ld blocks were corrupted\n", bad);
-		return 1;
-	}
-	return 0;
+	return status;
 }

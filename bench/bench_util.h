@@ -336,6 +336,7 @@ struct bench_thread {
 	pthread_t tid;
 	int id;
 	long ops;
+	long bad;		/* content checks that failed (checked workloads) */
 	struct bench_rng rng;
 	const struct bench_args *args;
 };
@@ -404,6 +405,30 @@ static inline void bench_result(const struct bench_args *a, long ops,
 	}
 	putchar('\n');
 	fflush(stdout);
+}
+
+/*
+ * For workloads that check contents: run @fn on a->threads threads over
+ * @ctx (as bench_run_threads), print the result line with the failed
+ * checks summed as @key=N, and return the exit status: 1, with "@name: N
+ * @what" on stderr, when any check failed.
+ */
+static inline int bench_run_checked(const struct bench_args *a, void *ctx,
+				    size_t stride, void *(*fn)(void *),
+				    const char *key, const char *what)
+{
+	double t0 = bench_now(), el;
+	long ops = bench_run_threads(a, a->threads, ctx, stride, fn), bad = 0;
+
+	el = bench_now() - t0;
+	for (int i = 0; i < a->threads; i++)
+		bad += ((struct bench_thread *)((char *)ctx + (size_t)i * stride))->bad;
+	bench_result(a, ops, el, "%s=%ld", key, bad);
+	if (bad) {
+		fprintf(stderr, "%s: %ld %s\n", a->name, bad, what);
+		return 1;
+	}
+	return 0;
 }
 
 #endif /* BENCH_UTIL_H */

@@ -16,7 +16,6 @@
 struct ct {
 	struct bench_thread t;
 	long iters;
-	long bad;
 };
 
 static int ct_zero(const unsigned char *p, size_t size)
@@ -47,7 +46,7 @@ static void *ct_thread(void *arg)
 		ws[k] = calloc(1, sz);
 		if (!ws[k])
 			bench_oom(sz);
-		c->bad += !ct_zero(ws[k], sz);
+		c->t.bad += !ct_zero(ws[k], sz);
 		bench_touch(ws[k], sz, 0xff);
 	}
 	bench_free_range(ws, 0, n, 0);
@@ -64,9 +63,7 @@ int main(int argc, char **argv)
 		.extra = 256, .seed = 1,
 	};
 	struct ct *cs;
-	double t0, el;
-	long ops, bad = 0;
-	int i;
+	int i, status;
 
 	bench_parse(&a, argc, argv, "calloc of 16 B - 1 MiB, checked for zeroes");
 	if (a.extra < 1)
@@ -74,16 +71,8 @@ int main(int argc, char **argv)
 	cs = bench_threads_new(a.threads, sizeof(*cs));
 	for (i = 0; i < a.threads; i++)
 		cs[i].iters = a.iters / a.threads;
-	t0 = bench_now();
-	ops = bench_run_threads(&a, a.threads, cs, sizeof(*cs), ct_thread);
-	el = bench_now() - t0;
-	for (i = 0; i < a.threads; i++)
-		bad += cs[i].bad;
+	status = bench_run_checked(&a, cs, sizeof(*cs), ct_thread, "not_zero",
+				   "blocks were not zeroed");
 	free(cs);
-	bench_result(&a, ops, el, "not_zero=%ld", bad);
-	if (bad) {
-		fprintf(stderr, "calloc: %ld blocks were not zeroed\n", bad);
-		return 1;
-	}
-	return 0;
+	return status;
 }

@@ -22,7 +22,6 @@ struct rbuf {
 struct rt {
 	struct bench_thread t;
 	long steps;
-	long bad;
 };
 
 static unsigned char rt_byte(size_t off)
@@ -46,7 +45,7 @@ static void rt_resize(struct rt *t, struct rbuf *b, size_t len)
 	b->p = p;
 	if (len < b->len)
 		b->len = len;
-	t->bad += !rt_ok(b);
+	t->t.bad += !rt_ok(b);
 	for (i = b->len; i < len; i++)
 		p[i] = rt_byte(i);
 	b->len = len;
@@ -99,9 +98,7 @@ int main(int argc, char **argv)
 		.extra = 256, .seed = 1,
 	};
 	struct rt *ts;
-	double t0, el;
-	long ops, bad = 0;
-	int i;
+	int i, status;
 
 	bench_parse(&a, argc, argv, "buffers grown by realloc, then shrunk or freed");
 	if (a.extra < 1)
@@ -109,16 +106,8 @@ int main(int argc, char **argv)
 	ts = bench_threads_new(a.threads, sizeof(*ts));
 	for (i = 0; i < a.threads; i++)
 		ts[i].steps = a.iters / a.threads;
-	t0 = bench_now();
-	ops = bench_run_threads(&a, a.threads, ts, sizeof(*ts), rt_thread);
-	el = bench_now() - t0;
-	for (i = 0; i < a.threads; i++)
-		bad += ts[i].bad;
+	status = bench_run_checked(&a, ts, sizeof(*ts), rt_thread, "corrupt",
+				   "buffers lost data");
 	free(ts);
-	bench_result(&a, ops, el, "corrupt=%ld", bad);
-	if (bad) {
-		fprintf(stderr, "realloc: %ld buffers lost data\n", bad);
-		return 1;
-	}
-	return 0;
+	return status;
 }

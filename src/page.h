@@ -23,7 +23,7 @@
  * next/prev links of its free list; the other pages of the block are zero.
  * Allocated block (PG_head on the first page): order and nr_pages (an
  * alloc_pages_exact block is nr_pages long, not 1 << order).  The upper
- * layers (slab, large objects) use head, aux32 and private.
+ * layers (slab, large objects) use aux8, aux16, aux32 and private.
  */
 struct page {
 	uint16_t	flags;		/* PG_* below */
@@ -43,7 +43,7 @@ _Static_assert(sizeof(struct page) == 32, "struct page must stay 32 bytes");
 enum pageflags {
 	PG_buddy	= 1u << 0,	/* first page of a free block in free_area */
 	PG_head		= 1u << 1,	/* first page of an allocated block */
-	PG_tail		= 1u << 2,	/* other page of a compound allocation; aux32 = head pfn */
+	PG_tail		= 1u << 2,	/* other page of a slab (the slab is found by masking) */
 	PG_zero		= 1u << 3,	/* free block known to hold only zeroes */
 	PG_pcp		= 1u << 4,	/* sitting on a per-thread pcp list */
 	PG_slab		= 1u << 5,	/* head of a slab (upper layer) */

@@ -64,19 +64,16 @@ static struct slab *new_slab(unsigned int cls)
 	unsigned int order = bm_class_order[cls];
 	struct page *page = bm_alloc_pages(GFP_SLAB, order);
 	struct slab *s;
-	uint32_t pfn;
 
 	if (!page)
 		return NULL;
 	s = page_slab(page);
-	pfn = page_to_pfn(page);
 	/* Tails carry the class too, so free finds the slab from any page
 	 * by masking, without a branch. */
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		struct page *t = page + i;
 		set_page_flags(t, PG_tail | PG_slab);
 		t->aux8 = (uint8_t)cls;
-		t->aux32 = pfn;
 	}
 	set_page_flags(slab_page(s), PG_head | PG_slab);
 	if (unlikely(bm_debug & BM_DEBUG_GUARD))	/* objects stop short of it */
@@ -103,7 +100,6 @@ static void discard_slab(struct slab *s)
 	for (uint32_t i = 1; i < (1u << order); i++) {
 		set_page_flags(&page[i], 0);
 		page[i].aux8 = 0;
-		page[i].aux32 = 0;
 	}
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
 	if (unlikely(bm_debug & BM_DEBUG_GUARD))
@@ -499,8 +495,6 @@ static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 
 void bm_slab_free_remote(struct slab *s, void *obj)
 {
-	/* Read while obj is live: the slab cannot change class or node. */
-	struct slab_cache_node *n = slab_node(s);
 	void **o = obj;
 	uint64_t old = atomic_load_explicit(&s->remote, memory_order_relaxed), new;
 	bool notify;
@@ -528,7 +522,9 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, new,
 			memory_order_acq_rel, memory_order_relaxed));
 	if (unlikely(notify))
-		slab_free_notify(s, n);
+		/* Our REMOTE_NOTIFYING keeps the slab alive, so its class
+		 * and node still hold after the CAS. */
+		slab_free_notify(s, slab_node(s));
 }
 
 /* Is obj on the list from p?  Walks at most limit links and never leaves

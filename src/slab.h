@@ -76,7 +76,7 @@ struct slab {
 	};
 	uint16_t	returned_pages;	/* pages given back to the OS (PG_returned) */
 	uint16_t	returned_objs;	/* free objects in them, off every list */
-	uint32_t	head_pfn;	/* tail convention: pfn of page 0 */
+	uint32_t	pad3;
 	_Atomic uint64_t remote;	/* remote-free word */
 };
 _Static_assert(sizeof(struct slab) == 2 * sizeof(struct page), "slab overlays two pages");
@@ -86,7 +86,6 @@ _Static_assert(offsetof(struct slab, pageblock_mt) == offsetof(struct page, page
 _Static_assert(offsetof(struct slab, next) == offsetof(struct page, next), "next");
 _Static_assert(offsetof(struct slab, nr_pages) == offsetof(struct page, nr_pages), "nr_pages");
 _Static_assert(offsetof(struct slab, tail_class) == sizeof(struct page) + offsetof(struct page, aux8), "tail class");
-_Static_assert(offsetof(struct slab, head_pfn) == sizeof(struct page) + offsetof(struct page, aux32), "head_pfn");
 
 /* Per node and class: the slabs no thread owns.  kmem_cache_node. */
 struct slab_cache_node {
