@@ -86,6 +86,7 @@ static inline void *slab_alloc(unsigned int cls)
 {
 	struct tcache_bin *bin = &bm_tc.bins[cls];
 	void **obj = bin->freelist;
+	struct slab *s;
 
 	if (likely(obj)) {
 		bin->freelist = fl_next(obj);
@@ -100,11 +101,12 @@ static inline void *slab_alloc(unsigned int cls)
 		obj[1] = NULL;		/* clear the free marker */
 		return obj;
 	}
-	/* The objects this thread freed since: swap them in, here for 7
-	 * times in 8, the 8th on the slow path that also ticks reclaim. */
-	obj = bin->local_free;
-	if (obj && (++bm_tc.refills & 7)) {
-		bin->local_free = NULL;
+	/* The objects this thread freed into its active slab since: swap
+	 * them in, here for 7 times in 8, the 8th on the slow path that
+	 * also ticks reclaim. */
+	s = bin->slab;
+	if (s && (obj = s->freelist) != NULL && (++bm_tc.refills & 7)) {
+		s->freelist = NULL;
 		bin->freelist = fl_next(obj);
 		obj[1] = NULL;
 		return obj;
@@ -220,7 +222,6 @@ static inline void do_free(void *p)
 {
 	struct page *page;
 	struct slab *s;
-	struct tcache_bin *bin;
 	uint32_t off;
 	unsigned int cls;
 
@@ -235,14 +236,9 @@ static inline void do_free(void *p)
 	if (unlikely(!class_divides(cls, off) || off >= (uint32_t)s->carved_end * 16 ||
 		     ((void **)p)[1] == (void *)free_marker(p)))
 		goto slow;
-	bin = &bm_tc.bins[cls];
-	if (likely(bin->slab == s)) {
-		fl_set(p, bin->local_free);
-		((void **)p)[1] = (void *)free_marker(p);
-		bin->local_free = p;
-		return;
-	}
-	if (s->owner == &bm_tc) {	/* a run-dry slab this thread kept */
+	/* A slab this thread owns, active or kept: one branch for both, so
+	 * it predicts well however the frees fall between them. */
+	if (likely(s->owner == &bm_tc)) {
 		fl_set(p, s->freelist);
 		((void **)p)[1] = (void *)free_marker(p);
 		s->freelist = p;

@@ -25,7 +25,8 @@
 #define SLAB_OWNED_MAX		4	/* run-dry slabs a bin keeps */
 #define CARVE_BYTES		4096	/* carve about a page of objects at a time, */
 #define CARVE_MIN		8	/* and at least this many: the bin's swap of
-					 * local_free then comes every 8 pairs or more */
+					 * the slab's freelist then comes every 8
+					 * pairs or more */
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 uintptr_t bm_free_key;
@@ -227,27 +228,38 @@ static void **carve(struct slab *s, unsigned int cls)
 	return head;
 }
 
-static uint32_t list_length(void **p)
+/* Put list in front of the slab's freelist; returns the objects now on
+ * the slab's freelist.  (owner thread) */
+static uint32_t splice_freelist(struct slab *s, void **list)
 {
 	uint32_t n = 0;
+	void **p;
 
-	for (; p; p = fl_next(p))
+	if (list) {
+		for (p = list; fl_next(p); p = fl_next(p))
+			;
+		fl_set(p, s->freelist);
+		s->freelist = list;
+	}
+	for (p = s->freelist; p; p = fl_next(p))
 		n++;
 	return n;
 }
 
-/* Hand the slab to the node lists.  freelist: the objects the thread still
- * had of it (NULL when the slab ran dry). */
+/* Hand the slab to the node lists.  freelist: the objects the bin still
+ * had of it beyond the slab's own freelist (NULL when it ran dry). */
 static void deactivate_slab(struct slab *s, void **freelist)
 {
 	struct slab_cache_node *n = slab_node(s);
-	uint32_t spare = list_length(freelist);
+	uint32_t spare = splice_freelist(s, freelist);
 	uint16_t inuse = (uint16_t)(s->carved - spare - s->returned_objs);
 	struct slab *discard = NULL;
 	uint64_t w;
 
+	/* Disowned before anyone else can take it: from here the thread's
+	 * frees into it are remote, like everyone's. */
+	s->owner = NULL;
 	bm_lock(&n->lock);
-	s->freelist = freelist;
 	atomic_store_explicit(&s->inuse, inuse, memory_order_relaxed);
 	w = atomic_load_explicit(&s->remote, memory_order_acquire);
 	if (remote_count(w) == inuse && !(w & REMOTE_NOTIFYING)) {
@@ -343,17 +355,26 @@ static bool bin_owns(const struct tcache_bin *bin)
 	       bm_tc.state == TC_LIVE;
 }
 
+/* Make s the bin's active slab and return its free objects.  The
+ * thread's own bins own it, so the thread's frees into it are local.
+ * Debug and exiting-thread bins do not: their frees take the remote path,
+ * which poisons and needs no live cache. */
+static void **activate_slab(struct tcache_bin *bin, struct slab *s)
+{
+	void **list = s->freelist;
+
+	s->owner = bin_owns(bin) ? &bm_tc : NULL;
+	s->freelist = NULL;
+	bin->slab = s;
+	return list;
+}
+
 /* Keep a run-dry slab owned, if the bin holds fewer than the maximum. */
 static bool keep_owned(struct tcache_bin *bin, struct slab *s)
 {
-	unsigned int n = 0;
-
-	if (!bin_owns(bin))
+	if (s->owner != &bm_tc || bin->nr_owned >= SLAB_OWNED_MAX)
 		return false;
-	for (uint32_t pfn = bin->owned.first; pfn != PFN_NONE; pfn = pfn_to_page(pfn)->next)
-		if (++n >= SLAB_OWNED_MAX)
-			return false;
-	s->owner = &bm_tc;
+	bin->nr_owned++;
 	page_list_add_tail(&bin->owned, slab_page(s));
 	return true;
 }
@@ -368,6 +389,7 @@ static struct slab *take_owned(struct tcache_bin *bin)
 		if (s->freelist || remote_ptr(atomic_load_explicit(&s->remote,
 							memory_order_relaxed))) {
 			page_list_del(&bin->owned, slab_page(s));
+			bin->nr_owned--;
 			return s;
 		}
 	}
@@ -387,22 +409,18 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 			return carve(s, cls);
 		if (s->returned_objs)
 			return restore_returned(s, cls);
+		bin->slab = NULL;
 		if (!keep_owned(bin, s))
 			deactivate_slab(s, NULL);
-		bin->slab = NULL;
 		if ((s = take_owned(bin)) != NULL) {
-			bin->slab = s;
-			list = s->freelist;
-			s->freelist = NULL;
+			list = activate_slab(bin, s);
 			return list ? list : collect_remote(s);
 		}
 	}
 	s = get_slab(cls, node);
 	if (!s)
 		return NULL;
-	bin->slab = s;
-	list = s->freelist;
-	s->freelist = NULL;
+	list = activate_slab(bin, s);
 	if (!list)
 		list = collect_remote(s);
 	if (!list && s->carved < bm_class_objects[cls])
@@ -414,11 +432,12 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 
 void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls)
 {
-	void **list = bin->local_free;
+	struct slab *s = bin->slab;
+	void **list = s ? s->freelist : NULL;
 
 	bm_reclaim_tick();
 	if (list)
-		bin->local_free = NULL;
+		s->freelist = NULL;	/* the thread's frees since the last swap */
 	else
 		list = refill_list(bin, cls, 0);
 	if (unlikely(!list))
@@ -439,27 +458,18 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 
 void bm_slab_deactivate_bin(struct tcache_bin *bin)
 {
-	void **list = bin->freelist;
-
-	if (bin->local_free) {		/* one list: local_free, then freelist */
-		void **tail = bin->local_free;
-
-		while (fl_next(tail))
-			tail = fl_next(tail);
-		fl_set(tail, list);
-		list = bin->local_free;
-	}
+	BM_BUG_ON(bin->freelist && !bin->slab);
 	if (bin->slab)
-		deactivate_slab(bin->slab, list);
+		deactivate_slab(bin->slab, bin->freelist);
 	bin->slab = NULL;
 	bin->freelist = NULL;
-	bin->local_free = NULL;
 	while (bin->owned.first != PFN_NONE) {
 		struct slab *s = page_slab(pfn_to_page(bin->owned.first));
 
 		page_list_del(&bin->owned, slab_page(s));
-		deactivate_slab(s, s->freelist);
+		deactivate_slab(s, NULL);
 	}
+	bin->nr_owned = 0;
 }
 
 /* ---------------------------------------------------------------- free */
@@ -558,8 +568,7 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 		return NULL;
 	/* Marked free: believe it only if it is on a free list we can see.
 	 * An unowned slab's own list changes only under its node lock. */
-	if ((bin->slab == s && (list_contains(bin->freelist, obj, limit) ||
-				list_contains(bin->local_free, obj, limit))) ||
+	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
 	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
 	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
 		return "double free";

@@ -7,8 +7,9 @@
  * struct slab as the kernel overlays struct slab on struct page:
  *
  *   owner thread   takes objects from its bin freelist (the active slab's
- *                  free objects), frees its own objects back onto it: no
- *                  lock, no atomic.
+ *                  free objects) and frees objects of any slab it owns
+ *                  (the active one, and the run-dry ones it kept) onto
+ *                  that slab's own freelist: no lock, no atomic.
  *   other threads  push freed objects on the slab's remote list: one
  *                  compare-and-swap on a word holding the list head, a
  *                  count of objects on it and a flag.
@@ -64,7 +65,7 @@ struct slab {
 	_Atomic uint16_t inuse;		/* off a thread: objects allocated */
 	_Atomic uint8_t	state;		/* enum slab_state */
 	uint8_t		node;
-	void		*freelist;	/* off a thread: its own free objects */
+	void		*freelist;	/* owned: the owner's frees; else its free objects */
 	/* descriptor of page 1 */
 	uint16_t	tail_flags;	/* PG_tail | PG_slab */
 	uint8_t		pad1[3];
@@ -72,7 +73,7 @@ struct slab {
 	_Atomic uint16_t carved_end;	/* carved bytes / 16: free's bound check */
 	union {
 		uint64_t list_since;	/* on a node list: ms it went there */
-		const void *owner;	/* kept by a thread: its thread_cache */
+		const void *owner;	/* a thread's (active or kept): its thread_cache */
 	};
 	uint16_t	returned_pages;	/* pages given back to the OS (PG_returned) */
 	uint16_t	returned_objs;	/* free objects in them, off every list */
@@ -101,19 +102,23 @@ extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
 
 /* A thread's cached objects of one class, from its active slab.
- * A slab that runs dry stays the thread's (owned, up to SLAB_OWNED_MAX
- * per bin) rather than going to the node's full list, so the thread's
- * own frees into it stay local: they go on the slab's freelist, no
- * atomic, and the slab becomes active again when the bin needs one.  malloc
- * pops freelist; free pushes local_free; when freelist runs dry the two
- * swap on the slow path (mimalloc's local-free sharding), which gives
- * the slow path, and reclaim's clock, a turn every batch of operations
- * even in a program that mallocs and frees one object forever. */
+ * The thread owns the active slab (slab->owner), and a slab that runs
+ * dry stays the thread's (up to SLAB_OWNED_MAX per bin) rather than
+ * going to the node's full list.  free pushes an object of a slab the
+ * thread owns onto that slab's freelist: one test, the same branch
+ * whichever owned slab it is, no atomic.  malloc pops the bin's
+ * freelist; when it runs dry the active slab's freelist is swapped in,
+ * 7 times in 8 inline and the 8th on the slow path (mimalloc's
+ * local-free sharding), which gives the slow path, and reclaim's clock,
+ * a turn every batch of operations even in a program that mallocs and
+ * frees one object forever.  A kept slab becomes active again when the
+ * bin needs one. */
 struct tcache_bin {
-	void		**freelist;
-	void		**local_free;
-	struct slab	*slab;
+	void		**freelist;	/* objects to hand out, from slab */
+	struct slab	*slab;		/* the active slab */
 	struct page_list owned;		/* run-dry slabs this thread keeps */
+	uint32_t	nr_owned;	/* slabs on owned */
+	uint32_t	pad;
 };
 _Static_assert(sizeof(struct tcache_bin) == 32, "the bin index is a shift");
 

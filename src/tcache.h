@@ -22,7 +22,7 @@ struct thread_cache {
 	int			state;			/* enum tcache_state */
 	struct tcache_bin	debug_bins[NR_SIZE_CLASSES];	/* debug modes only */
 	unsigned int		drain_gen;		/* bm_drain_gen last drained at */
-	unsigned int		refills;		/* local_free swaps: every 8th ticks reclaim */
+	unsigned int		refills;		/* freelist swaps: every 8th ticks reclaim */
 };
 
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
