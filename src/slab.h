@@ -103,8 +103,8 @@ extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
 
 /* A thread's cached objects of one class, from its active slab.
  * The thread owns the active slab (slab->owner), and a slab that runs
- * dry stays the thread's (up to SLAB_OWNED_MAX per bin) rather than
- * going to the node's full list.  free pushes an object of a slab the
+ * dry stays the thread's (up to SLAB_OWNED_BYTES of them per bin, while
+ * the thread uses the class) rather than going to the node's full list.  free pushes an object of a slab the
  * thread owns onto that slab's freelist: one test, the same branch
  * whichever owned slab it is, no atomic.  malloc pops the bin's
  * freelist; when it runs dry the active slab's freelist is swapped in,
@@ -118,7 +118,7 @@ struct tcache_bin {
 	struct slab	*slab;		/* the active slab */
 	struct page_list owned;		/* run-dry slabs this thread keeps */
 	uint32_t	nr_owned;	/* slabs on owned */
-	uint32_t	pad;
+	uint32_t	last_refill;	/* thread_cache.slow_refills at the last */
 };
 _Static_assert(sizeof(struct tcache_bin) == 32, "the bin index is a shift");
 

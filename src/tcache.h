@@ -23,6 +23,8 @@ struct thread_cache {
 	struct tcache_bin	debug_bins[NR_SIZE_CLASSES];	/* debug modes only */
 	unsigned int		drain_gen;		/* bm_drain_gen last drained at */
 	unsigned int		refills;		/* freelist swaps: every 8th ticks reclaim */
+	unsigned int		slow_refills;		/* bm_slab_refill calls: the owned-slab clock */
+	unsigned int		scan_cls;		/* the next bin whose kept slabs are looked at */
 };
 
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));

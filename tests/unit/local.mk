@@ -12,7 +12,8 @@ UNIT_TESTS = \
 	tests/unit/report \
 	tests/unit/bad_free \
 	tests/unit/threads \
-	tests/unit/slab_threads
+	tests/unit/slab_threads \
+	tests/unit/owned_slabs
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -34,3 +35,4 @@ tests_unit_report_LDADD = $(UNIT_LDADD)
 tests_unit_bad_free_LDADD = $(UNIT_LDADD)
 tests_unit_threads_LDADD = $(UNIT_LDADD)
 tests_unit_slab_threads_LDADD = $(UNIT_LDADD)
+tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)

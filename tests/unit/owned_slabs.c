@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * owned_slabs.c - the slabs a thread owns: its active slab and the run-dry
+ * slabs it keeps.  Driven through the internal API as malloc.c drives it:
+ * objects pop from the bin, and a free into a slab the thread owns goes
+ * on that slab's freelist.
+ *
+ *   - a batch that spans many slabs of one class stays owned (up to the
+ *     byte bound), so freeing it back takes no remote free;
+ *   - once the thread stops using that class, the periodic scan of the
+ *     bins hands the kept slabs back to the node lists;
+ *   - thread exit disowns everything it still holds.
+ */
+#include "pagetest.h"
+#include "slab.h"
+#include "tcache.h"
+
+#include <pthread.h>
+
+#define BATCH	320	/* 1 KiB objects: 40 slabs of 8 */
+
+static void *obj_alloc(unsigned int cls)
+{
+	struct tcache_bin *bin = &bm_tc.bins[cls];
+	void **obj = bin->freelist;
+
+	if (obj) {
+		bin->freelist = fl_next(obj);
+		obj[1] = NULL;
+		return obj;
+	}
+	return bm_slab_alloc_refill(bin, cls);
+}
+
+static long remote_frees;
+
+static void obj_free(void *p)
+{
+	uint32_t off;
+	struct slab *s = obj_slab(virt_to_page(p), p, &off);
+
+	CHECK(bm_slab_check_free(s, p, &bm_tc.bins[s->size_class]) == NULL);
+	if (s->owner == &bm_tc) {
+		fl_set(p, s->freelist);
+		((void **)p)[1] = (void *)free_marker(p);
+		s->freelist = p;
+		return;
+	}
+	remote_frees++;
+	bm_slab_free_remote(s, p);
+}
+
+static uint32_t node_slabs(unsigned int cls)
+{
+	struct slab_cache_node *n = &bm_slab_nodes[0][cls];
+
+	return n->nr_partial + n->nr_full + n->nr_empty;
+}
+
+static void *owner_thread(void *arg)
+{
+	unsigned int cls = size_to_class(1024), small = size_to_class(16);
+	struct tcache_bin *bin = &bm_tc.bins[cls];
+	static void *objs[BATCH];
+
+	(void)arg;
+	CHECK(bm_tcache_init());
+	for (int i = 0; i < BATCH; i++)
+		CHECK((objs[i] = obj_alloc(cls)) != NULL);
+	/* All kept but the active one: none went to the node lists. */
+	CHECK_EQ(bin->nr_owned, BATCH / bm_class_objects[cls] - 1);
+	CHECK_EQ(node_slabs(cls), 0);
+	for (int i = 0; i < BATCH; i++)
+		obj_free(objs[i]);
+	CHECK_EQ(remote_frees, 0);
+	CHECK(bm_slab_check_free(page_slab(virt_to_page(objs[0])), objs[0], bin) != NULL);
+
+	/* Use another class only: the 1 KiB bin goes idle, and the scan gives
+	 * its kept slabs back (a round is 16 slow refills per bin). */
+	for (int round = 0; round < 200000 && bin->nr_owned; round++) {
+		void *p[40];
+
+		for (int i = 0; i < 40; i++)
+			CHECK((p[i] = obj_alloc(small)) != NULL);
+		for (int i = 0; i < 40; i++)
+			obj_free(p[i]);
+	}
+	CHECK_EQ(bin->nr_owned, 0);
+	CHECK(node_slabs(cls) > 0);
+	CHECK_EQ(remote_frees, 0);
+	return NULL;
+}
+
+/* After the thread exits nobody owns anything: every slab is on a node
+ * list or gone, and the invariant walk agrees. */
+static void test_owned_slabs(void)
+{
+	pthread_t t;
+
+	CHECK(pthread_create(&t, NULL, owner_thread, NULL) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK_EQ(bm_check_invariants(STDERR_FILENO), 0);
+}
+
+int main(void)
+{
+	pt_setup("section_size=16M");
+	RUN_TEST(test_owned_slabs);
+	return test_exit();
+}
