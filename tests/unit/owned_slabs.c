@@ -5,8 +5,9 @@
  * objects pop from the bin, and a free into a slab the thread owns goes
  * on that slab's freelist.
  *
- *   - a batch that spans many slabs of one class stays owned (up to the
- *     byte bound), so freeing it back takes no remote free;
+ *   - a batch that spans several slabs of one class stays owned (a bin
+ *     may keep at least SLAB_OWNED_MIN, 4), so freeing it back takes no
+ *     remote free;
  *   - once the thread stops using that class, the periodic scan of the
  *     bins hands the kept slabs back to the node lists;
  *   - thread exit disowns everything it still holds.
@@ -17,7 +18,8 @@
 
 #include <pthread.h>
 
-#define BATCH	320	/* 1 KiB objects: 40 slabs of 8 */
+#define SLABS	5	/* the active one and 4 kept */
+#define MAX_OBJS	1024
 
 static void *obj_alloc(unsigned int cls)
 {
@@ -61,16 +63,21 @@ static void *owner_thread(void *arg)
 {
 	unsigned int cls = size_to_class(1024), small = size_to_class(16);
 	struct tcache_bin *bin = &bm_tc.bins[cls];
-	static void *objs[BATCH];
+	uint32_t batch = SLABS * bm_class_objects[cls];
+	static void *objs[MAX_OBJS];
 
 	(void)arg;
 	CHECK(bm_tcache_init());
-	for (int i = 0; i < BATCH; i++)
+	if (batch > MAX_OBJS) {
+		CHECK(batch <= MAX_OBJS);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < batch; i++)
 		CHECK((objs[i] = obj_alloc(cls)) != NULL);
 	/* All kept but the active one: none went to the node lists. */
-	CHECK_EQ(bin->nr_owned, BATCH / bm_class_objects[cls] - 1);
+	CHECK_EQ(bin->nr_owned, SLABS - 1);
 	CHECK_EQ(node_slabs(cls), 0);
-	for (int i = 0; i < BATCH; i++)
+	for (uint32_t i = 0; i < batch; i++)
 		obj_free(objs[i]);
 	CHECK_EQ(remote_frees, 0);
 	CHECK(bm_slab_check_free(page_slab(virt_to_page(objs[0])), objs[0], bin) != NULL);
