@@ -4,7 +4,7 @@
  *
  * 16 to 128 bytes in steps of 16 (every object 16-byte aligned, as the
  * x86-64 ABI and GCC's MALLOC_ABI_ALIGNMENT expect), then eight classes per
- * doubling up to 16 KiB: a request above 128 bytes wastes at most 1/9 of
+ * doubling up to 32 KiB: a request above 128 bytes wastes at most 1/9 of
  * its class (under 12.5%).  Power-of-two classes hold objects aligned to
  * their size, which memalign uses.
  */
@@ -13,10 +13,11 @@
 
 #include "bm.h"
 
-#define SLAB_MAX_SIZE		16384	/* 16 KiB: larger goes to whole pages */
-#define NR_SIZE_CLASSES		64	/* 8 up to 128, 8 per doubling for 7 doublings */
+#define SLAB_MAX_SIZE		32768	/* 32 KiB: larger goes to whole pages */
+#define NR_SIZE_CLASSES		72	/* 8 up to 128, 8 per doubling for 8 doublings */
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
-#define SLAB_MAX_ORDER		5	/* 128 KiB: eight 16 KiB objects */
+#define SLAB_MAX_ORDER		5	/* 128 KiB: four 32 KiB objects; reclaim's
+					 * page bitmap holds 32 pages */
 
 extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
@@ -35,7 +36,7 @@ static inline unsigned int size_to_class(size_t size)
 	if (size <= 1024)
 		return bm_class_small[(size + 15) >> 4];
 	s = size - 1;
-	k = bm_ilog2(s);			/* 10 .. 13 */
+	k = bm_ilog2(s);			/* 10 .. 14 */
 	return 8 + (k - 7) * 8 + (unsigned int)((s >> (k - 3)) - 8);
 }
 
