@@ -291,10 +291,17 @@ BM_EXPORT void *calloc(size_t n, size_t size)
 	return p;
 }
 
+/* A block that realloc grows past this takes whole pages, which grow in
+ * place (bm_large_resize), rather than stepping through the slab classes
+ * up to SLAB_MAX_SIZE with a copy at each: a buffer grown a few bytes at
+ * a time from 16 to 32 KiB would be copied eight times. */
+#define REALLOC_PAGES_MIN	16384
+
 BM_EXPORT void *realloc(void *p, size_t size)
 {
 	size_t usable;
 	enum obj_kind kind;
+	bool to_pages = false;
 	void *q;
 
 	if (!p) {
@@ -318,9 +325,10 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		if (size <= SLAB_MAX_SIZE && size_to_class(size) ==
 		    size_to_class(usable))
 			return p;
+		to_pages = size > usable && size > REALLOC_PAGES_MIN;
 		break;
 	case OBJ_LARGE:
-		if (size > SLAB_MAX_SIZE && bm_large_resize(virt_to_page(p), size))
+		if (size > REALLOC_PAGES_MIN && bm_large_resize(virt_to_page(p), size))
 			return p;
 		break;
 	case OBJ_HUGE:
@@ -331,7 +339,7 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		break;
 	}
 move:
-	q = do_malloc(size);
+	q = to_pages ? large_alloc(size, 0, false) : do_malloc(size);
 	if (!q)
 		return NULL;
 	VG_ALLOC(q, size, false);
