@@ -19,6 +19,7 @@ const uint32_t bm_class_size[NR_SIZE_CLASSES] = {
 	4608, 5120, 5632, 6144, 6656, 7168, 7680, 8192,
 	9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384,
 	18432, 20480, 22528, 24576, 26624, 28672, 30720, 32768,
+	36864, 40960, 45056, 49152, 53248, 57344, 61440, 65536,
 };
 
 const uint8_t bm_class_small[1024 / 16 + 1] = {
@@ -31,7 +32,6 @@ const uint8_t bm_class_small[1024 / 16 + 1] = {
 
 uint8_t  bm_class_order[NR_SIZE_CLASSES];
 uint16_t bm_class_objects[NR_SIZE_CLASSES];
-uint32_t bm_class_magic[NR_SIZE_CLASSES];
 uint64_t bm_class_divisor[NR_SIZE_CLASSES];
 uint32_t bm_class_mask[NR_SIZE_CLASSES];
 
@@ -76,7 +76,6 @@ void bm_size_classes_init(void)
 		/* debug=guard keeps the last page of every slab for the guard. */
 		bm_class_objects[c] = (uint16_t)(((PAGE_SIZE << bm_class_order[c]) -
 			((bm_debug & BM_DEBUG_GUARD) ? PAGE_SIZE : 0)) / size);
-		bm_class_magic[c] = (uint32_t)(((1ULL << 32) + size - 1) / size);
 		bm_class_divisor[c] = UINT64_MAX / size + 1;
 		bm_class_mask[c] = (uint32_t)(PAGE_SIZE << bm_class_order[c]) - 1;
 	}

@@ -4,7 +4,7 @@
  *
  * 16 to 128 bytes in steps of 16 (every object 16-byte aligned, as the
  * x86-64 ABI and GCC's MALLOC_ABI_ALIGNMENT expect), then eight classes per
- * doubling up to 32 KiB: a request above 128 bytes wastes at most 1/9 of
+ * doubling up to 64 KiB: a request above 128 bytes wastes at most 1/9 of
  * its class (under 12.5%).  Power-of-two classes hold objects aligned to
  * their size, which memalign uses.
  */
@@ -13,16 +13,15 @@
 
 #include "bm.h"
 
-#define SLAB_MAX_SIZE		32768	/* 32 KiB: larger goes to whole pages */
-#define NR_SIZE_CLASSES		72	/* 8 up to 128, 8 per doubling for 8 doublings */
+#define SLAB_MAX_SIZE		65536	/* 64 KiB: larger goes to whole pages */
+#define NR_SIZE_CLASSES		80	/* 8 up to 128, 8 per doubling for 9 doublings */
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
-#define SLAB_MAX_ORDER		5	/* 128 KiB: four 32 KiB objects; reclaim's
+#define SLAB_MAX_ORDER		5	/* 128 KiB: two 64 KiB objects; reclaim's
 					 * page bitmap holds 32 pages */
 
 extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
 extern BM_HIDDEN uint16_t bm_class_objects[NR_SIZE_CLASSES];	/* objects per slab */
-extern BM_HIDDEN uint32_t bm_class_magic[NR_SIZE_CLASSES];	/* 2^32 / size, rounded up */
 extern BM_HIDDEN uint32_t bm_class_mask[NR_SIZE_CLASSES];	/* slab bytes - 1 */
 extern BM_HIDDEN uint64_t bm_class_divisor[NR_SIZE_CLASSES];	/* UINT64_MAX / size + 1 */
 extern BM_HIDDEN const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
@@ -36,18 +35,21 @@ static inline unsigned int size_to_class(size_t size)
 	if (size <= 1024)
 		return bm_class_small[(size + 15) >> 4];
 	s = size - 1;
-	k = bm_ilog2(s);			/* 10 .. 14 */
+	k = bm_ilog2(s);			/* 10 .. 15 */
 	return 8 + (k - 7) * 8 + (unsigned int)((s >> (k - 3)) - 8);
 }
 
-/* offset / size for an offset inside a slab, by multiplication (exact for
- * offsets below 2^20 and sizes up to 2^14). */
+/* offset / size for an offset inside a slab: the high half of a 64 by 64
+ * bit product with ceil(2^64 / size), exact for every 32-bit offset
+ * (Lemire, Kaser and Kurz, below).  A 32-bit reciprocal was exact only
+ * while offset * size stayed near 2^32, which 64 KiB objects in 128 KiB
+ * slabs pass. */
 static inline uint32_t class_index(unsigned int cls, uint32_t offset)
 {
-	return (uint32_t)(((uint64_t)offset * bm_class_magic[cls]) >> 32);
+	return (uint32_t)(((unsigned __int128)offset * bm_class_divisor[cls]) >> 64);
 }
 
-/* Slab orders, objects per slab and magic numbers (init, before any slab). */
+/* Slab orders, objects per slab, masks and divisors (init, before any slab). */
 void bm_size_classes_init(void);
 
 /* Is a slab offset a multiple of the class size?  Lemire, Kaser and Kurz,

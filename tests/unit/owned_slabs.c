@@ -63,7 +63,7 @@ static void *owner_thread(void *arg)
 {
 	unsigned int cls = size_to_class(1024), small = size_to_class(16);
 	struct tcache_bin *bin = &bm_tc.bins[cls];
-	uint32_t batch = SLABS * bm_class_objects[cls];
+	uint32_t batch = SLABS * bm_class_objects[cls], off;
 	static void *objs[MAX_OBJS];
 
 	(void)arg;
@@ -80,7 +80,9 @@ static void *owner_thread(void *arg)
 	for (uint32_t i = 0; i < batch; i++)
 		obj_free(objs[i]);
 	CHECK_EQ(remote_frees, 0);
-	CHECK(bm_slab_check_free(page_slab(virt_to_page(objs[0])), objs[0], bin) != NULL);
+	/* A second free of one of them is caught on its owned slab's list. */
+	CHECK(bm_slab_check_free(obj_slab(virt_to_page(objs[0]), objs[0], &off),
+				 objs[0], bin) != NULL);
 
 	/* Use another class only: the 1 KiB bin goes idle, and the scan gives
 	 * its kept slabs back (a round is 16 slow refills per bin). */
