@@ -330,6 +330,9 @@ BM_EXPORT void *realloc(void *p, size_t size)
 	case OBJ_LARGE:
 		if (size > REALLOC_PAGES_MIN && bm_large_resize(virt_to_page(p), size))
 			return p;
+		/* No room after it: still pages, or the next growth would
+		 * come back out of a slab with another copy. */
+		to_pages = size > usable && size > REALLOC_PAGES_MIN;
 		break;
 	case OBJ_HUGE:
 		if (size > (PAGE_SIZE << bm_max_order))
