@@ -3,7 +3,8 @@
  * page_alloc.c - alloc_pages: the zonelist walk, the watermark gate, zone
  * growth, fault injection and the checks on free.
  *
- * Allocation walks the zonelist of the local node.  In each zone, under its
+ * Allocation walks the zonelist the memory policy picks (mempolicy.c),
+ * counting NUMA hits and misses as the kernel does.  In each zone, under its
  * lock, a zone below its low watermark first commits another section (the
  * reclaim issue puts reclaim ahead of that); a zone still below min is
  * skipped unless __GFP_HARDER.  Then the buddy takes the block.
@@ -12,6 +13,7 @@
 #include "buddy.h"
 #include "error.h"
 #include "fmt.h"
+#include "mempolicy.h"
 #include "node.h"
 #include "options.h"
 #include "page_alloc.h"
@@ -68,23 +70,63 @@ static inline bool __zone_needs_reclaim(const struct zone *z, unsigned int order
 	       !__zone_watermark_ok(z, order, WMARK_LOW, 0);
 }
 
-/* Take a block from one zone. */
-static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
-			    unsigned int *clean)
+/* The kernel's zone_statistics for n allocations z served: hit or miss
+ * against the node they were meant for, local or other against the node
+ * the thread runs on.  The preferred zone's numa_foreign is the caller's,
+ * after this lock is dropped.  (z->lock held) */
+static void __zone_statistics(struct zone *z, const struct alloc_context *ac, uint32_t n)
 {
-	struct page *page = NULL;
+	if (likely(z->node == ac->preferred_nid)) {
+		zone_event(z, numa_hit, n);
+		if (ac->interleave)
+			zone_event(z, interleave_hit, n);
+	} else {
+		zone_event(z, numa_miss, n);
+	}
+	if (z->node == ac->local_nid)
+		zone_event(z, local_node, n);
+	else
+		zone_event(z, other_node, n);
+}
 
+static void count_numa_foreign(const struct zone *z, const struct alloc_context *ac,
+			       uint32_t n)
+{
+	if (unlikely(z->node != ac->preferred_nid)) {
+		struct zone *pref = &bm_nodes[ac->preferred_nid].zones[ZONE_NORMAL];
+
+		zone_event_locked(pref, numa_foreign, n);
+	}
+}
+
+/* Lock the zone for an allocation, reclaiming first when the next step
+ * would commit a section (with the lock dropped meanwhile). */
+static void zone_lock_for_alloc(struct zone *z, unsigned int order)
+{
 	bm_lock(&z->lock);
 	if (unlikely(__zone_needs_reclaim(z, order))) {
 		bm_unlock(&z->lock);
 		bm_reclaim_low(z);
 		bm_lock(&z->lock);
 	}
+}
+
+/* Take a block from one zone. */
+static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
+			    unsigned int *clean, const struct alloc_context *ac)
+{
+	struct page *page = NULL;
+
+	zone_lock_for_alloc(z, order);
 	if (__zone_allow(z, order, gfp))
 		page = __rmqueue(z, order, gfp_migratetype(gfp), clean);
-	if (!page)
+	if (page)
+		__zone_statistics(z, ac, 1);
+	else
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
+	if (page)
+		count_numa_foreign(z, ac, 1);
 	return page;
 }
 
@@ -93,14 +135,13 @@ uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 {
 	uint32_t n = 0;
 
+	struct alloc_context ac = {
+		.preferred_nid = z->node, .local_nid = bm_local_node(),
+	};
+
 	if (unlikely(!bm_init()) || (unlikely(fail_enabled) && should_fail_alloc_page()))
 		return 0;
-	bm_lock(&z->lock);
-	if (unlikely(__zone_needs_reclaim(z, order))) {
-		bm_unlock(&z->lock);
-		bm_reclaim_low(z);
-		bm_lock(&z->lock);
-	}
+	zone_lock_for_alloc(z, order);
 	if (__zone_allow(z, order, gfp)) {
 		for (; n < count; n++) {
 			unsigned int clean;
@@ -112,7 +153,9 @@ uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 			page_list_add_tail(list, page);
 		}
 	}
-	if (!n)
+	if (n)
+		__zone_statistics(z, &ac, n);
+	else
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
 	return n;
@@ -141,11 +184,15 @@ uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t 
 static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
 					   unsigned int *clean)
 {
-	struct node *local = &bm_nodes[bm_local_node()];
+	struct alloc_context ac;
 
-	for (struct zone **zp = local->zonelist.zones; *zp; zp++) {
-		struct page *page = rmqueue(*zp, order, gfp, clean);
+	bm_prepare_alloc_context(gfp, &ac);
+	for (struct zone **zp = ac.zonelist->zones; *zp; zp++) {
+		struct page *page;
 
+		if (!(ac.nodemask & (1ULL << (*zp)->node)))
+			continue;
+		page = rmqueue(*zp, order, gfp, clean, &ac);
 		if (page)
 			return page;
 		if (gfp & __GFP_THISNODE)
@@ -181,8 +228,13 @@ struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 	unsigned int clean = 0;
 	struct page *page;
 
-	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE)
-		return bm_pcp_alloc(&bm_tc.pcp, gfp, order);
+	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE && gfp_node(gfp) < 0 &&
+	    bm_mempolicy_pcp_ok()) {
+		page = bm_pcp_alloc(&bm_tc.pcp, gfp, order);
+		/* An empty preferred zone: the zonelist walk tries the rest. */
+		if (likely(page) || bm_nr_nodes == 1)
+			return page;
+	}
 	page = alloc_pages_nozero(gfp, order, &clean);
 	if (page)
 		bm_prep_new_page(page, (size_t)1 << order, gfp, clean & PG_zero);

@@ -3,6 +3,7 @@
  * touches its pcp lists; the zone lock is taken to refill and drain. */
 #include "bm.h"
 #include "buddy.h"
+#include "mempolicy.h"
 #include "node.h"
 #include "options.h"
 #include "pcp.h"
@@ -24,13 +25,30 @@ static inline uint32_t pcp_high(unsigned int order)
 	return h > 2 * pcp_batch(order) ? h : 2 * pcp_batch(order);
 }
 
+static inline struct zone *policy_zone(void)
+{
+	return &bm_nodes[bm_mempolicy_node()].zones[ZONE_NORMAL];
+}
+
 static void pcp_init(struct per_cpu_pages *pcp)
 {
-	pcp->zone = &bm_nodes[bm_local_node()].zones[ZONE_NORMAL];
+	pcp->zone = policy_zone();
 	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
 		for (int t = 0; t < MIGRATE_TYPES; t++)
 			page_list_init(&pcp->lists[o][t]);
 	memset(pcp->count, 0, sizeof(pcp->count));
+}
+
+/* A thread that moved to another node's cpu refills from that node: its
+ * lists go home first, so a pcp only ever holds its zone's pages. */
+static void pcp_follow_policy(struct per_cpu_pages *pcp)
+{
+	struct zone *z = policy_zone();
+
+	if (z != pcp->zone) {
+		bm_pcp_drain(pcp);
+		pcp->zone = z;
+	}
 }
 
 struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int order)
@@ -44,6 +62,8 @@ struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int ord
 	list = &pcp->lists[order][mt];
 	if (page_list_empty(list)) {
 		bm_reclaim_tick();
+		if (unlikely(bm_nr_nodes > 1))
+			pcp_follow_policy(pcp);
 		uint32_t n = bm_rmqueue_bulk(pcp->zone, order, mt, gfp,
 					     pcp_batch(order), list);
 		if (!n) {

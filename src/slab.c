@@ -12,6 +12,7 @@
 #include "fmt.h"
 #include "buddy.h"
 #include "debug.h"
+#include "mempolicy.h"
 #include "os.h"
 #include "page_alloc.h"
 #include "reclaim.h"
@@ -420,7 +421,7 @@ void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls)
 	if (list)
 		bin->local_free = NULL;
 	else
-		list = refill_list(bin, cls, 0);
+		list = refill_list(bin, cls, bm_mempolicy_node());
 	if (unlikely(!list))
 		errno = ENOMEM;
 	return list;

@@ -6,6 +6,7 @@
  */
 #include "bm.h"
 #include "large.h"
+#include "numastat.h"
 #include "slab.h"
 #include "vmstat.h"
 
@@ -212,6 +213,8 @@ void bm_stats_print(int fd)
 	bm_zoneinfo(&o);
 	bm_outf(&o, "--- libbuddymalloc slabinfo ---\n");
 	bm_slabinfo(&o);
+	bm_outf(&o, "--- libbuddymalloc numastat ---\n");
+	bm_numastat(&o);
 	bm_outf(&o, "--- libbuddymalloc vmstat ---\n");
 	bm_vmstat(&o);
 	bm_out_flush(&o);
