@@ -39,8 +39,10 @@ static void pcp_init(struct per_cpu_pages *pcp)
 	memset(pcp->count, 0, sizeof(pcp->count));
 }
 
-/* A thread that moved to another node's cpu refills from that node: its
- * lists go home first, so a pcp only ever holds its zone's pages. */
+/* A thread that moved to another node's cpu takes that node's pages from
+ * its next allocation on: its lists go home first, so a pcp only ever
+ * holds its zone's pages.  (sched_getcpu reads the rseq area: no system
+ * call, a few cycles, and only on machines with several nodes.) */
 static void pcp_follow_policy(struct per_cpu_pages *pcp)
 {
 	struct zone *z = policy_zone();
@@ -59,11 +61,11 @@ struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int ord
 
 	if (unlikely(!pcp->zone))
 		pcp_init(pcp);
+	if (unlikely(bm_nr_nodes > 1))
+		pcp_follow_policy(pcp);
 	list = &pcp->lists[order][mt];
 	if (page_list_empty(list)) {
 		bm_reclaim_tick();
-		if (unlikely(bm_nr_nodes > 1))
-			pcp_follow_policy(pcp);
 		uint32_t n = bm_rmqueue_bulk(pcp->zone, order, mt, gfp,
 					     pcp_batch(order), list);
 		if (!n) {

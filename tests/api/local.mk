@@ -12,7 +12,8 @@ API_TESTS = \
 	tests/api/badfree \
 	tests/api/stats \
 	tests/api/reclaim \
-	tests/api/debug_modes
+	tests/api/debug_modes \
+	tests/api/numa_api
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)
