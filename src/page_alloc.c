@@ -322,7 +322,7 @@ void bm_free_pages(struct page *page, unsigned int order)
 {
 	if (!free_pages_check(page, (size_t)1 << order, true))
 		return;
-	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE &&
+	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE && bm_mempolicy_pcp_ok() &&
 	    bm_pcp_free(&bm_tc.pcp, page, order))
 		return;
 	__free_pages_ok(page, (size_t)1 << order);

@@ -124,6 +124,10 @@ static int spawn(char *self, const char *which, const char *conf)
 
 	if (pid == 0) {
 		snprintf(path, sizeof(path), "%s/tests/unit/numa-4.xml", srcdir ? srcdir : ".");
+		if (access(path, R_OK) != 0) {
+			fprintf(stderr, "%s: %s (set srcdir)\n", path, strerror(errno));
+			_exit(1);
+		}
 		setenv("HWLOC_XMLFILE", path, 1);
 		setenv("BUDDYMALLOC_CONF", conf, 1);
 		execl(self, self, which, (char *)NULL);
