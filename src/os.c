@@ -66,16 +66,15 @@ void bm_os_protect(void *addr, size_t size, bool accessible)
  * Raw system calls: libnuma's wrappers would make it a start-up
  * dependency. */
 
-int bm_os_mems_allowed(int *first)
+int bm_os_mems_allowed(int *first, struct bm_os_nodemask *m)
 {
-	struct bm_os_nodemask m;
 	int nr = 0;
 
 	*first = 0;
-	if (!bm_os_get_mempolicy(NULL, &m, true))
+	if (!bm_os_get_mempolicy(NULL, m, true))
 		return 1;	/* a kernel without NUMA: one node */
 	for (int i = BM_OS_MAX_NODES - 1; i >= 0; i--)
-		if (bm_os_nodemask_test(&m, i)) {
+		if (bm_os_nodemask_test(m, i)) {
 			*first = i;
 			nr++;
 		}

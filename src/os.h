@@ -31,9 +31,9 @@ static inline bool bm_os_nodemask_test(const struct bm_os_nodemask *m, int node)
  * NULL) and its nodes, or with mems_allowed the nodes it may use at all.
  * False where the kernel has no NUMA support. */
 bool bm_os_get_mempolicy(int *mode, struct bm_os_nodemask *mask, bool mems_allowed);
-/* How many nodes the process may use (1 without NUMA support), and the
- * lowest of them in *first. */
-int bm_os_mems_allowed(int *first);
+/* How many nodes the process may use (1 without NUMA support), the
+ * lowest of them in *first, all of them in *mask. */
+int bm_os_mems_allowed(int *first, struct bm_os_nodemask *mask);
 /* Prefer kernel node os_node for the pages of [addr, addr + size) at
  * first touch.  False when the kernel refuses (no such node). */
 bool bm_os_bind(void *addr, size_t size, int os_node);

@@ -2,11 +2,14 @@
 /*
  * topology.c - node discovery (see topology.h).
  *
- * hwloc and libnuma are opened with dlopen and called through pointers
- * looked up by name, so a program on a one-node machine never loads them
- * (loading libnuma alone costs about a millisecond of start-up, a full
- * hwloc topology 8 to 34 ms here).  Their headers still give the types,
- * so a signature change breaks the build, not the program.
+ * Order: a faked machine (HWLOC_XMLFILE, HWLOC_SYNTHETIC) only hwloc can
+ * read.  A real machine with several nodes: sysfs first, then hwloc, then
+ * libnuma, then one node.  hwloc and libnuma are opened with dlopen and
+ * called through pointers looked up by name, so a program on a one-node
+ * machine never loads them (loading libnuma alone costs about a
+ * millisecond of start-up, a full hwloc topology 8 to 34 ms here).  Their
+ * headers still give the types, so a signature change breaks the build,
+ * not the program.
  */
 #include "bm.h"
 #include "fmt.h"
@@ -14,8 +17,11 @@
 #include "topology.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef HAVE_HWLOC
 #include <hwloc.h>
@@ -236,6 +242,127 @@ out:
 static bool libnuma_discover(void) { return false; }
 #endif /* HAVE_NUMA */
 
+/* ----------------------------------------------------------------- sysfs
+ * What hwloc's Linux backend and libnuma read themselves, read directly:
+ * a few small files, no library, no foreign constructor inside our first
+ * malloc.  Loading hwloc on a real machine also loads its plugins
+ * (libxml2, ICU, libstdc++, OpenCL, X11 on Debian): 8 ms, measured. */
+
+#define SYSFS_NODE	"/sys/devices/system/node/"
+
+/* Read a small sysfs file into buf (NUL-terminated); false on failure. */
+static bool sysfs_read(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* root "node<os>/<leaf>" into path (PATH_MAX bytes). */
+static void node_path(char *path, const char *root, int os, const char *leaf)
+{
+	char digits[12];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + os % 10);
+	while ((os /= 10) > 0);
+	path = stpcpy(stpcpy(path, root), "node");
+	while (n)
+		*path++ = digits[--n];
+	*path++ = '/';
+	strcpy(path, leaf);
+}
+
+static unsigned long parse_ulong(const char **s)
+{
+	unsigned long v = 0;
+
+	while (**s >= '0' && **s <= '9')
+		v = v * 10 + (unsigned long)(*(*s)++ - '0');
+	return v;
+}
+
+/* Call fn(i, arg) for each i of a kernel list such as "0-3,8,10-11". */
+static void for_each_in_list(const char *s, void (*fn)(unsigned long, int), int arg)
+{
+	while (*s >= '0' && *s <= '9') {
+		unsigned long lo = parse_ulong(&s), hi = lo;
+
+		if (*s == '-') {
+			s++;
+			hi = parse_ulong(&s);
+		}
+		for (unsigned long i = lo; i <= hi && i < BM_MAX_CPUS * 4; i++)
+			fn(i, arg);
+		if (*s == ',')
+			s++;
+	}
+}
+
+static void sysfs_cpu(unsigned long cpu, int node)
+{
+	topo_set_cpu((unsigned int)cpu, node);
+}
+
+static int online[MAX_NUMNODES], nr_online;
+
+static void sysfs_online(unsigned long os, int unused)
+{
+	(void)unused;
+	if (nr_online < MAX_NUMNODES)
+		online[nr_online++] = (int)os;
+}
+
+bool bm_topology_sysfs(const char *root, const struct bm_os_nodemask *nodes)
+{
+	char path[PATH_MAX], buf[4096];
+
+	nr_online = 0;
+	if (strlen(root) > PATH_MAX - 32)
+		return false;
+	stpcpy(stpcpy(path, root), "online");
+	if (!sysfs_read(path, buf, sizeof(buf)))
+		return false;
+	for_each_in_list(buf, sysfs_online, 0);
+	for (int k = 0; k < nr_online; k++)
+		if (bm_os_nodemask_test(nodes, online[k]) && !topo_add_node(online[k], 0))
+			break;
+	topo_default_distances();
+	for (int i = 0; i < bm_topo.nr_nodes; i++) {
+		const char *d = buf;
+
+		node_path(path, root, bm_topo.os_node[i], "cpulist");
+		if (sysfs_read(path, buf, sizeof(buf)))
+			for_each_in_list(buf, sysfs_cpu, i);
+		/* One distance per online node, in the online list's order. */
+		node_path(path, root, bm_topo.os_node[i], "distance");
+		if (!sysfs_read(path, buf, sizeof(buf)))
+			continue;
+		for (int k = 0; k < nr_online && *d; k++) {
+			unsigned long v;
+			int j = bm_topology_node_of_os(online[k]);
+
+			while (*d == ' ')
+				d++;
+			v = parse_ulong(&d);
+			if (j >= 0 && v)
+				bm_topo.distance[i][j] = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
+		}
+	}
+	if (bm_topo.nr_nodes > 0)
+		bm_topo.source = "sysfs";
+	return bm_topo.nr_nodes > 0;
+}
+
 /* ------------------------------------------------------------------ init */
 
 static bool faked_topology(void)
@@ -245,15 +372,18 @@ static bool faked_topology(void)
 
 void bm_topology_init(void)
 {
+	struct bm_os_nodemask allowed;
 	int first;
-	int nr = bm_os_mems_allowed(&first);
+	int nr = bm_os_mems_allowed(&first, &allowed);
 
 	topo_reset();
-	if (nr > 1 || faked_topology()) {
+	if (faked_topology()) {
 		if (hwloc_discover())
 			return;
 		topo_reset();
-		if (!faked_topology() && libnuma_discover())
+	} else if (nr > 1) {
+		if (bm_topology_sysfs(SYSFS_NODE, &allowed) || (topo_reset(), hwloc_discover()) ||
+		    (topo_reset(), libnuma_discover()))
 			return;
 		topo_reset();
 	}

@@ -4,11 +4,12 @@
  * far apart they are.
  *
  * Discovery is lazy and cheap where it can be: one get_mempolicy call
- * counts the nodes the process may use; only when there are several (or a
- * test fakes a machine with HWLOC_XMLFILE / HWLOC_SYNTHETIC) is hwloc
- * loaded with dlopen, then libnuma if hwloc is missing, and failing both
- * the allocator runs as one node.  hwloc's and libnuma's own mallocs are
- * served by the bootstrap arena while this runs.
+ * counts the nodes the process may use.  Only when there are several are
+ * the nodes, their cpus and distances read: from sysfs, else hwloc
+ * (dlopen), else libnuma (dlopen); failing all, one node.  A test fakes a
+ * machine with HWLOC_XMLFILE / HWLOC_SYNTHETIC, which hwloc reads.
+ * hwloc's and libnuma's own mallocs are served by the bootstrap arena
+ * while this runs.
  */
 #ifndef BM_TOPOLOGY_H
 #define BM_TOPOLOGY_H
@@ -34,6 +35,12 @@ extern uint8_t			bm_cpu_node[BM_MAX_CPUS];
 /* Find the nodes; never fails (one node at worst).  Called once, from
  * init, with the bootstrap arena serving this thread's mallocs. */
 void bm_topology_init(void);
+
+/* Read the nodes of the mask (kernel ids), their cpus and distances from
+ * a sysfs node directory (root ends in '/'; tests pass a fake one).
+ * False when it cannot be read. */
+struct bm_os_nodemask;
+bool bm_topology_sysfs(const char *root, const struct bm_os_nodemask *nodes);
 
 /* Our node of a kernel node id, -1 if none. */
 int bm_topology_node_of_os(int os_node);

@@ -12,6 +12,7 @@
 #include "pagetest.h"
 #include "mempolicy.h"
 #include "numastat.h"
+#include "os.h"
 #include "tcache.h"
 #include "topology.h"
 
@@ -20,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -352,10 +354,68 @@ static void test_physical_node(void)
 	bm_free_pages(p, 6);
 }
 
+/* A real machine's sysfs, faked: nodes 0-3 online, the process allowed
+ * 0, 1 and 3; cpus in ranges; distances listed over the online nodes. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_sysfs(void)
+{
+	static const char *const cpus[4] = { "0-1,8\n", "2-3\n", "4-5\n", "6-7,9-10\n" };
+	static const char *const dist[4] = {
+		"10 12 20 30\n", "12 10 20 31\n", "20 20 10 20\n", "30 31 20 10\n",
+	};
+	static const uint8_t cpu_node[11] = { 0, 0, 1, 1, 0, 0, 2, 2, 0, 2, 2 };
+	char root[] = "/tmp/bm-sysfs-XXXXXX", dir[4096], rootdir[4096];
+	struct bm_os_nodemask mask = { { 0 } };
+
+	CHECK(mkdtemp(root) != NULL);
+	write_file(root, "online", "0-3\n");
+	for (int n = 0; n < 4; n++) {
+		snprintf(dir, sizeof(dir), "%s/node%d", root, n);
+		CHECK(mkdir(dir, 0700) == 0);
+		write_file(dir, "cpulist", cpus[n]);
+		write_file(dir, "distance", dist[n]);
+	}
+	mask.bits[0] = 0xb;		/* nodes 0, 1 and 3 */
+	snprintf(rootdir, sizeof(rootdir), "%s/", root);
+	CHECK(bm_topology_sysfs(rootdir, &mask));
+	CHECK_EQ(bm_topo.nr_nodes, 3);
+	CHECK(!strcmp(bm_topo.source, "sysfs"));
+	CHECK_EQ(bm_topo.os_node[0], 0);
+	CHECK_EQ(bm_topo.os_node[1], 1);
+	CHECK_EQ(bm_topo.os_node[2], 3);
+	for (int c = 0; c < 11; c++)
+		CHECK_EQ(bm_cpu_node[c], cpu_node[c]);	/* node 2's cpus: none */
+	CHECK_EQ(bm_topo.distance[0][1], 12);
+	CHECK_EQ(bm_topo.distance[1][2], 31);
+	CHECK_EQ(bm_topo.distance[2][0], 30);
+	CHECK_EQ(bm_topo.distance[2][2], 10);
+	snprintf(dir, sizeof(dir), "rm -rf '%s'", root);
+	CHECK(system(dir) == 0);
+	/* A root that is not there: false, nothing claimed. */
+	CHECK(!bm_topology_sysfs("/nonexistent/", &mask));
+}
+
 /* ---------------------------------------------------------------- cases */
 
 static int run_case(const char *name, const char *arg)
 {
+	if (!strcmp(name, "sysfs")) {	/* no allocator: only the reader */
+		RUN_TEST(test_sysfs);
+		return test_exit();
+	}
 	pt_setup(CONF);
 	if (!strcmp(name, "machine")) {
 		nr_expected = atoi(arg);
@@ -424,6 +484,7 @@ int main(int argc, char **argv)
 	if (argc == 3)
 		return run_case(argv[1], argv[2]);
 	failed += spawn(argv[0], "real", "-", NULL, -1);
+	failed += spawn(argv[0], "sysfs", "-", NULL, -1);
 	failed += spawn(argv[0], "machine", "2", "numa-2.xml", -1);
 	failed += spawn(argv[0], "machine", "4", "numa-4.xml", -1);
 	failed += spawn(argv[0], "machine", "8", "numa-8.xml", -1);
