@@ -180,6 +180,25 @@ uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t 
 	return n;
 }
 
+uint32_t bm_free_pcp_runs_bulk(struct zone *z, struct page_list *list, uint32_t count)
+{
+	uint32_t n = 0;
+
+	bm_lock(&z->lock);
+	for (; n < count && !page_list_empty(list); n++) {
+		struct page *page = pfn_to_page(list->last);	/* the coldest */
+		uint32_t nr = page->nr_pages;
+
+		page_list_del(list, page);
+		set_page_flags(page, 0);
+		zone_event(z, pgfree, nr);
+		zone_event(z, free_blocks, 1);
+		__free_pages_range(z, page_to_pfn(page), nr, 0);
+	}
+	bm_unlock(&z->lock);
+	return n;
+}
+
 /* Find a zone with the block; *clean says what its contents are. */
 static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
 					   unsigned int *clean)
@@ -223,13 +242,19 @@ void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
 		memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
 }
 
+/* May this allocation go through the thread's pcp lists?  Not for a
+ * given node, under interleave, or before the thread's cache is live. */
+static inline bool pcp_usable(gfp_t gfp)
+{
+	return bm_tc.state == TC_LIVE && gfp_node(gfp) < 0 && bm_mempolicy_pcp_ok();
+}
+
 struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 {
 	unsigned int clean = 0;
 	struct page *page;
 
-	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE && gfp_node(gfp) < 0 &&
-	    bm_mempolicy_pcp_ok()) {
+	if (order <= PCP_MAX_ORDER && pcp_usable(gfp)) {
 		page = bm_pcp_alloc(&bm_tc.pcp, gfp, order);
 		/* An empty preferred zone: the zonelist walk tries the rest. */
 		if (likely(page) || bm_nr_nodes == 1)
@@ -257,6 +282,11 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	if (nr_pages == 0 || nr_pages > (1ul << MAX_ORDER_LIMIT)) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (nr_pages <= PCP_RUN_MAX && !align_order && pcp_usable(gfp)) {
+		page = bm_pcp_alloc_run(&bm_tc.pcp, gfp, (uint32_t)nr_pages);
+		if (page)
+			return page;
 	}
 	order = bm_order_for_pages(nr_pages);
 	if (order < align_order)
@@ -322,16 +352,19 @@ void bm_free_pages(struct page *page, unsigned int order)
 {
 	if (!free_pages_check(page, (size_t)1 << order, true))
 		return;
-	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE && bm_mempolicy_pcp_ok() &&
-	    bm_pcp_free(&bm_tc.pcp, page, order))
+	if (order <= PCP_MAX_ORDER && pcp_usable(0) && bm_pcp_free(&bm_tc.pcp, page, order))
 		return;
 	__free_pages_ok(page, (size_t)1 << order);
 }
 
 void bm_free_pages_exact(struct page *page, size_t nr_pages)
 {
-	if (free_pages_check(page, nr_pages, false))
-		__free_pages_ok(page, nr_pages);
+	if (!free_pages_check(page, nr_pages, false))
+		return;
+	if (nr_pages <= PCP_RUN_MAX && pcp_usable(0) &&
+	    bm_pcp_free_run(&bm_tc.pcp, page, (uint32_t)nr_pages))
+		return;
+	__free_pages_ok(page, nr_pages);
 }
 
 bool bm_resize_pages_exact(struct page *page, size_t new_nr)

@@ -37,6 +37,10 @@ static void pcp_init(struct per_cpu_pages *pcp)
 		for (int t = 0; t < MIGRATE_TYPES; t++)
 			page_list_init(&pcp->lists[o][t]);
 	memset(pcp->count, 0, sizeof(pcp->count));
+	for (unsigned int n = 0; n <= PCP_RUN_MAX; n++)
+		page_list_init(&pcp->runs[n]);
+	memset(pcp->run_count, 0, sizeof(pcp->run_count));
+	pcp->run_pages = 0;
 }
 
 /* A thread that moved to another node's cpu takes that node's pages from
@@ -97,12 +101,62 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 	return true;
 }
 
+/* ----------------------------------------------------------- exact runs
+ * No batch refill: a run comes back to the list it will be taken from,
+ * as programs free and allocate objects of the same sizes; a miss takes
+ * the zone lock once, as before. */
+
+struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_pages)
+{
+	struct page_list *list = &pcp->runs[nr_pages];
+	struct page *page;
+
+	if (unlikely(!pcp->zone))
+		pcp_init(pcp);
+	if (unlikely(bm_nr_nodes > 1))
+		pcp_follow_policy(pcp);
+	if (page_list_empty(list))
+		return NULL;
+	page = pfn_to_page(list->first);	/* the hottest */
+	page_list_del(list, page);
+	pcp->run_count[nr_pages]--;
+	pcp->run_pages -= nr_pages;
+	bm_prep_new_page(page, nr_pages, gfp, false);
+	set_page_flags(page, PG_head);
+	return page;
+}
+
+bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_pages)
+{
+	struct page_list *list = &pcp->runs[nr_pages];
+
+	if (unlikely(page_zone(page) != pcp->zone))
+		return false;
+	set_page_flags(page, PG_head | PG_pcp);
+	page_list_add(list, page);
+	pcp->run_pages += nr_pages;
+	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > opt_pcp_high) {
+		uint32_t n = bm_free_pcp_runs_bulk(pcp->zone, list,
+						   (pcp->run_count[nr_pages] + 1) / 2);
+
+		pcp->run_count[nr_pages] -= n;
+		pcp->run_pages -= n * nr_pages;
+	}
+	return true;
+}
+
 size_t bm_pcp_drain(struct per_cpu_pages *pcp)
 {
 	size_t pages = 0;
 
 	if (!pcp->zone)
 		return 0;
+	for (uint32_t n = 1; n <= PCP_RUN_MAX; n++) {
+		pages += (size_t)bm_free_pcp_runs_bulk(pcp->zone, &pcp->runs[n],
+						       UINT32_MAX) * n;
+		pcp->run_count[n] = 0;
+	}
+	pcp->run_pages = 0;
 	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
 		for (int t = 0; t < MIGRATE_TYPES; t++) {
 			pages += (size_t)bm_free_pcppages_bulk(pcp->zone,
