@@ -11,7 +11,7 @@
 
 #include "page_alloc.h"
 
-#define PCP_MAX_ORDER	3
+#define PCP_MAX_ORDER	5	/* every slab order (SLAB_MAX_ORDER) */
 /* Exact runs (alloc_pages_exact: page objects of 5 to 16 pages that are
  * not a power of two of at most 2^PCP_MAX_ORDER) are cached too, one list
  * per length, up to PCP_RUN_HIGH each and pcp_high pages in all.  Without them every 20-64 KiB
