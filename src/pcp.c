@@ -135,7 +135,7 @@ bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_p
 	set_page_flags(page, PG_head | PG_pcp);
 	page_list_add(list, page);
 	pcp->run_pages += nr_pages;
-	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > opt_pcp_high) {
+	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > 2 * opt_pcp_high) {
 		uint32_t n = bm_free_pcp_runs_bulk(pcp->zone, list,
 						   (pcp->run_count[nr_pages] + 1) / 2);
 
