@@ -63,13 +63,6 @@ static bool pin_to_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) == 0 && sched_getcpu() == cpu;
 }
 
-static int nr_cpus(void)
-{
-	cpu_set_t set;
-
-	return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
-}
-
 /* The distance rows numa-topologies.sh wrote. */
 static const uint16_t dist2[2][2] = { { 10, 21 }, { 24, 10 } };
 static const uint16_t dist4[4][4] = {
@@ -268,40 +261,62 @@ static void *pinned_thread(void *arg)
 	return NULL;
 }
 
+/* Two cpus the process may run on that sit on different nodes of the
+ * faked machine (a container's cpuset may not hold cpus 0 and 1). */
+static bool two_node_cpus(int cpu[2])
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return false;
+	cpu[0] = -1;
+	for (int c = 0; c < CPU_SETSIZE && c < BM_MAX_CPUS; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (cpu[0] < 0) {
+			cpu[0] = c;
+		} else if (bm_cpu_node[c] != bm_cpu_node[cpu[0]]) {
+			cpu[1] = c;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void test_pinned_thread(void)
 {
-	int ncpu = nr_cpus() < bm_nr_nodes ? nr_cpus() : bm_nr_nodes;
-	struct zone *z1 = &bm_nodes[1].zones[ZONE_NORMAL];
-	uint64_t free_before;
+	int cpu[2];
 	pthread_t t;
 
-	if (ncpu < 2) {
-		fprintf(stderr, "SKIP: pinned threads need two cpus\n");
+	if (!two_node_cpus(cpu)) {
+		fprintf(stderr, "SKIP: pinned threads need cpus on two nodes\n");
 		return;
 	}
 	for (int first = 0; first < 2; first++) {
-		struct pinned pin = { { first, !first }, { NULL, NULL } };
+		struct pinned pin = { { cpu[first], cpu[!first] }, { NULL, NULL } };
+		int here = bm_cpu_node[cpu[0]];
 
 		pthread_create(&t, NULL, pinned_thread, &pin);
 		pthread_join(t, NULL);
 		CHECK(pin.page[0] && pin.page[1]);
 		if (!pin.page[0] || !pin.page[1])
 			return;
-		CHECK_EQ(node_of(pin.page[0]), bm_cpu_node[first]);
-		CHECK_EQ(node_of(pin.page[1]), bm_cpu_node[!first]);
-		/* Freed here (node 0's cpu, our pcp live): node 1's page goes
-		 * home to its zone, not onto this thread's lists. */
-		CHECK(pin_to_cpu(0));
+		CHECK_EQ(node_of(pin.page[0]), bm_cpu_node[cpu[first]]);
+		CHECK_EQ(node_of(pin.page[1]), bm_cpu_node[cpu[!first]]);
+		/* Freed here (cpu[0]'s node, our pcp live): the other node's
+		 * page goes home to its zone, not onto this thread's lists. */
+		CHECK(pin_to_cpu(cpu[0]));
 		bm_tcache_init();
 		for (int i = 0; i < 2; i++) {
-			bool home = node_of(pin.page[i]) == 1;
+			struct zone *z = page_zone(pin.page[i]);
+			uint64_t free_before;
 
-			bm_lock(&z1->lock);
-			free_before = z1->nr_free_pages;
-			bm_unlock(&z1->lock);
+			bm_lock(&z->lock);
+			free_before = z->nr_free_pages;
+			bm_unlock(&z->lock);
 			bm_free_pages(pin.page[i], 0);
-			if (home) {
-				CHECK_EQ(z1->nr_free_pages, free_before + 1);
+			if (z->node != here) {
+				CHECK_EQ(z->nr_free_pages, free_before + 1);
 				CHECK(!(page_flags(pin.page[i]) & PG_pcp));
 			}
 		}
