@@ -733,7 +733,8 @@ size_t bm_slab_return_pages(uint64_t before, size_t *calls)
 				struct slab *discard = NULL;
 
 				pfn = s->next;
-				if (s->list_since > before || !__slab_collect_orphan(s))
+				if (bm_reclaim_stamp(s->list_since) > before ||
+				    !__slab_collect_orphan(s))
 					continue;
 				if (atomic_load_explicit(&s->inuse, memory_order_relaxed) == 0) {
 					__slab_list_del(n, s);

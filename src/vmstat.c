@@ -8,6 +8,7 @@
 #include "large.h"
 #include "numastat.h"
 #include "slab.h"
+#include "reclaim.h"
 #include "vmstat.h"
 
 #include <string.h>
@@ -149,6 +150,7 @@ void bm_vmstat(struct bm_out *o)
 	for (int e = 0; e < NR_ZONE_EVENTS; e++)
 		bm_outf(o, "%s %lu\n", zone_event_names[e],
 			(unsigned long)bm_zone_event_sum((enum zone_event)e));
+	bm_reclaim_vmstat(o);
 }
 
 void bm_slabinfo(struct bm_out *o)

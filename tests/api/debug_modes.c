@@ -14,29 +14,12 @@
 #include <pthread.h>
 #include <signal.h>
 
-extern char **environ;
-
 static char out[16384];
 
 /* Run this program again with argv[1] = mode and the configuration. */
 static int run_mode(const char *mode, const char *conf)
 {
-	static char *ev[512];
-	char self[4096], confvar[256];
-	char *av[] = { self, (char *)mode, NULL };
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int ne = 0;
-
-	if (len <= 0)
-		return -1;
-	self[len] = '\0';
-	snprintf(confvar, sizeof(confvar), "BUDDYMALLOC_CONF=%s", conf);
-	for (char **e = environ; *e && ne < 510; e++)
-		if (strncmp(*e, "BUDDYMALLOC_CONF=", 17))
-			ev[ne++] = *e;
-	ev[ne++] = confvar;
-	ev[ne] = NULL;
-	return run_child(NULL, NULL, av, ev, out, sizeof(out), 60);
+	return run_self(mode, conf, out, sizeof(out), 60);
 }
 
 /* Free an object, write into it, then allocate until it comes back. */

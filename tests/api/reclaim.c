@@ -244,12 +244,9 @@ static int scenario(bool inline_mode)
 	return test_exit();
 }
 
-extern char **environ;
-
 int main(int argc, char **argv)
 {
 	static char out[16384];
-	static char *ev[512];
 	const char *modes[] = { "inline", "thread" };
 
 	if (!bm_active())
@@ -257,24 +254,11 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return scenario(strcmp(argv[1], "inline") == 0);
 	for (int i = 0; i < 2; i++) {
-		char conf[128], self[4096];
-		char *av[] = { self, (char *)modes[i], NULL };
-		int ne = 0;
-		ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		char conf[128];
 		int status;
 
-		CHECK(len > 0);
-		self[len > 0 ? len : 0] = '\0';
-		snprintf(conf, sizeof(conf), "BUDDYMALLOC_CONF=reclaim=%s,decay_ms=%d",
-			 modes[i], DECAY_MS);
-		/* Our environment (the libtool wrapper's library path) plus
-		 * the configuration. */
-		for (char **e = environ; *e && ne < 510; e++)
-			if (strncmp(*e, "BUDDYMALLOC_CONF=", 17))
-				ev[ne++] = *e;
-		ev[ne++] = conf;
-		ev[ne] = NULL;
-		status = run_child(NULL, NULL, av, ev, out, sizeof(out), 120);
+		snprintf(conf, sizeof(conf), "reclaim=%s,decay_ms=%d", modes[i], DECAY_MS);
+		status = run_self(modes[i], conf, out, sizeof(out), 120);
 		fputs(out, stderr);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}

@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/bad_free \
 	tests/unit/threads \
 	tests/unit/slab_threads \
-	tests/unit/numa
+	tests/unit/numa \
+	tests/unit/pressure
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -38,3 +39,4 @@ tests_unit_bad_free_LDADD = $(UNIT_LDADD)
 tests_unit_threads_LDADD = $(UNIT_LDADD)
 tests_unit_slab_threads_LDADD = $(UNIT_LDADD)
 tests_unit_numa_LDADD = $(UNIT_LDADD)
+tests_unit_pressure_LDADD = $(UNIT_LDADD)
