@@ -675,6 +675,7 @@ static size_t __slab_return_pages(struct slab *s, size_t *calls)
 		uint32_t lo = (p << PAGE_SHIFT) / size;
 		uint32_t hi = (((p + 1) << PAGE_SHIFT) - 1) / size;
 		bool all_free = (page_flags(&page[p]) & PG_returned) == 0 &&
+				lo < bm_class_objects[cls] &&	/* not debug=guard's page */
 				(s->carved == bm_class_objects[cls] ||
 				 ((p + 1) << PAGE_SHIFT) <= (uint32_t)s->carved * size);
 
