@@ -318,7 +318,8 @@ void bm_reclaim_tick(void)
 		return;
 	if (unlikely(bm_tc.drain_gen != atomic_load_explicit(&bm_drain_gen,
 							     memory_order_relaxed)))
-		drain_own_pcp(&bm_nodes[0].zones[ZONE_NORMAL]);
+		drain_own_pcp(bm_tc.pcp.zone ? bm_tc.pcp.zone
+					     : &bm_nodes[0].zones[ZONE_NORMAL]);
 	/* The clock stamps what is freed, in both modes: left to the
 	 * thread alone it would lag by up to decay_ms / 4, and before the
 	 * thread's first tick everything freed would look ages old. */
