@@ -93,6 +93,25 @@ int bm_local_node_slow(void)
 
 /* ---------------------------------------------------------------- range */
 
+/* Bind [addr, addr + size) to node nid before anything touches it, so its
+ * pages come from that node: each section as it is committed, and the
+ * node's slice of the mem_map (the kernel, too, puts a node's struct pages
+ * on the node).  A node the kernel does not have (a faked topology) stays
+ * unbound, with one warning. */
+static void node_bind(int nid, void *addr, size_t size)
+{
+	static bool unbound[MAX_NUMNODES], warned;
+	int os = bm_topo.os_node[nid];
+
+	if (bm_nr_nodes == 1 || unbound[nid] || bm_os_bind(addr, size, os))
+		return;
+	unbound[nid] = true;
+	if (!warned)
+		bm_warn("node %d: the kernel will not bind memory to it (a faked topology?); "
+			"the pages of such nodes are not bound", os);
+	warned = true;
+}
+
 bool bm_nodes_init(int nr_nodes)
 {
 	uint64_t section = opt_section_size;
@@ -134,26 +153,10 @@ bool bm_nodes_init(int nr_nodes)
 		n->nr_pages = (uint32_t)(span >> PAGE_SHIFT);
 		n->start_pfn = (uint32_t)i * n->nr_pages;
 		bm_zone_init(&n->zones[ZONE_NORMAL], i, n->start_pfn, n->nr_pages);
+		node_bind(i, pfn_to_page(n->start_pfn), (size_t)n->nr_pages * sizeof(struct page));
 	}
 	build_zonelists();
 	return true;
-}
-
-/* Bind a fresh section to the zone's node, before anything touches it, so
- * its pages come from that node.  A node the kernel does not have (a faked
- * topology) stays unbound, with one warning. */
-static void zone_bind_section(struct zone *z, void *addr, size_t size)
-{
-	static bool unbound[MAX_NUMNODES], warned;
-	int os = bm_topo.os_node[z->node];
-
-	if (unbound[z->node] || bm_os_bind(addr, size, os))
-		return;
-	unbound[z->node] = true;
-	if (!warned)
-		bm_warn("node %d: the kernel will not bind memory to it (a faked topology?); "
-			"the pages of such nodes are not bound", os);
-	warned = true;
 }
 
 /* Commit the zone's next section: the memory becomes read-write, its
@@ -167,8 +170,7 @@ static bool __zone_commit_section(struct zone *z)
 		return false;
 	if (!bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
-	if (bm_nr_nodes > 1)
-		zone_bind_section(z, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT);
+	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT);
 	z->present_pages += nr;
 	z->nr_sections++;
 	zone_event(z, section_commit, 1);
