@@ -130,14 +130,15 @@ static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
 	return page;
 }
 
-uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
-			 uint32_t count, struct page_list *list)
+/* Take up to count blocks of the order into list (PG_pcp), each cut to
+ * nr_pages with the tail given back.  (One zone lock for them all.) */
+static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pages,
+			     int mt, gfp_t gfp, uint32_t count, struct page_list *list)
 {
-	uint32_t n = 0;
-
 	struct alloc_context ac = {
 		.preferred_nid = z->node, .local_nid = bm_local_node(),
 	};
+	uint32_t n = 0, tail = (1u << order) - nr_pages;
 
 	if (unlikely(!bm_init()) || (unlikely(fail_enabled) && should_fail_alloc_page()))
 		return 0;
@@ -149,6 +150,11 @@ uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 
 			if (!page)
 				break;
+			if (tail) {
+				__free_pages_range(z, page_to_pfn(page) + nr_pages, tail, clean);
+				page->nr_pages = nr_pages;
+				z->events[ZE_pgalloc] -= tail;
+			}
 			set_page_flags(page, PG_head | PG_pcp | (clean & PG_zero));
 			page_list_add_tail(list, page);
 		}
@@ -159,6 +165,19 @@ uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
 	return n;
+}
+
+uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
+			 uint32_t count, struct page_list *list)
+{
+	return rmqueue_bulk(z, order, 1u << order, mt, gfp, count, list);
+}
+
+uint32_t bm_rmqueue_runs_bulk(struct zone *z, uint32_t nr_pages, gfp_t gfp,
+			      uint32_t count, struct page_list *list)
+{
+	return rmqueue_bulk(z, bm_order_for_pages(nr_pages), nr_pages, MIGRATE_MOVABLE,
+			    gfp, count, list);
 }
 
 uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count)

@@ -52,6 +52,9 @@ void bm_fault_inject_set(uint64_t nth, uint64_t every);
 uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 			 uint32_t count, struct page_list *list);
 uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count);
+/* The same for exact runs: count blocks cut to nr_pages each. */
+uint32_t bm_rmqueue_runs_bulk(struct zone *z, uint32_t nr_pages, gfp_t gfp,
+			      uint32_t count, struct page_list *list);
 /* The same for a list of exact runs (each nr_pages long). */
 uint32_t bm_free_pcp_runs_bulk(struct zone *z, struct page_list *list, uint32_t count);
 /* Zero a new block if asked and not known zero. */

@@ -102,9 +102,9 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 }
 
 /* ----------------------------------------------------------- exact runs
- * No batch refill: a run comes back to the list it will be taken from,
- * as programs free and allocate objects of the same sizes; a miss takes
- * the zone lock once, as before. */
+ * A run mostly comes back to the list it will be taken from, as programs
+ * free and allocate objects of the same sizes; an empty list refills
+ * PCP_RUN_BATCH runs under one zone lock. */
 
 struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_pages)
 {
@@ -115,13 +115,19 @@ struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_
 		pcp_init(pcp);
 	if (unlikely(bm_nr_nodes > 1))
 		pcp_follow_policy(pcp);
-	if (page_list_empty(list))
-		return NULL;
+	if (page_list_empty(list)) {
+		uint32_t n = bm_rmqueue_runs_bulk(pcp->zone, nr_pages, gfp, PCP_RUN_BATCH, list);
+
+		if (!n)
+			return NULL;
+		pcp->run_count[nr_pages] += (uint8_t)n;
+		pcp->run_pages += n * nr_pages;
+	}
 	page = pfn_to_page(list->first);	/* the hottest */
 	page_list_del(list, page);
 	pcp->run_count[nr_pages]--;
 	pcp->run_pages -= nr_pages;
-	bm_prep_new_page(page, nr_pages, gfp, false);
+	bm_prep_new_page(page, nr_pages, gfp, page->flags & PG_zero);
 	set_page_flags(page, PG_head);
 	return page;
 }

@@ -19,6 +19,7 @@
  * 16 cores ran glibc-thread 70 times slower than mimalloc. */
 #define PCP_RUN_MAX	16
 #define PCP_RUN_HIGH	16
+#define PCP_RUN_BATCH	4	/* runs an empty list takes at once */
 
 struct per_cpu_pages {
 	struct zone	*zone;					/* where the pages belong */
@@ -33,7 +34,8 @@ struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int ord
 /* False when the page belongs to another zone: free it directly. */
 bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int order);
 /* An exact run of nr_pages (at most PCP_RUN_MAX) from the thread's
- * lists, NULL when none is cached (the caller takes the zone's). */
+ * lists, refilled from its zone; NULL when the zone has none (the caller
+ * walks the zonelist). */
 struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_pages);
 /* Cache a freed exact run; false when it belongs to another zone. */
 bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_pages);
