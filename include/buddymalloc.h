@@ -22,7 +22,7 @@ size_t buddymalloc_reclaim(void);
 
 /*
  * Write the allocator's report to the file descriptor fd with write(2):
- * buddyinfo, pagetypeinfo, zoneinfo and vmstat, in the shapes of the
+ * buddyinfo, pagetypeinfo, zoneinfo, slabinfo, numastat and vmstat, in the shapes of the
  * Linux /proc files of the same names.  Never allocates; safe from any
  * thread, also from a signal handler that did not interrupt the allocator.
  */
@@ -35,6 +35,46 @@ void buddymalloc_stats_print(int fd);
  * debugging, it walks every committed page.
  */
 unsigned long buddymalloc_check(int fd);
+
+/*
+ * NUMA.  Node numbers are the kernel's, as numactl and
+ * /sys/devices/system/node show them.  BUDDYMALLOC_CONF's numa_policy
+ * (local, interleave[:NODES], bind:NODES, preferred:N) sets where
+ * ordinary allocations go; by default the process's own policy does.
+ */
+
+/* The nodes the allocator uses: up to max of them into nodes (may be NULL
+ * when max is 0).  Returns how many there are. */
+int buddymalloc_nodes(int *nodes, int max);
+
+/*
+ * size bytes on node, in whole pages (as numa_alloc_onnode), aligned to a
+ * page; free() or realloc() it as any other block.  NULL with errno EINVAL
+ * for a node the allocator does not use, ENOMEM when that node has no
+ * memory left: it never falls back to another node.
+ */
+void *buddymalloc_alloc_onnode(size_t size, int node);
+
+/* The node whose memory p points into; -1 with errno EINVAL when p is not
+ * in the allocator's node ranges (objects above 64 MiB are mapped
+ * directly: mbind(2) places them, get_mempolicy(2) tells where). */
+int buddymalloc_node_of(const void *p);
+
+/* Per-node statistics; the counters are the kernel's numastat counters,
+ * counted per page block the buddy allocator hands out. */
+struct buddymalloc_node_stats {
+	unsigned long long	committed_bytes;	/* taken from the OS */
+	unsigned long long	free_bytes;		/* of those, free */
+	unsigned long long	numa_hit;		/* served by the node meant */
+	unsigned long long	numa_miss;		/* served here, meant elsewhere */
+	unsigned long long	numa_foreign;		/* meant here, served elsewhere */
+	unsigned long long	interleave_hit;		/* interleave got the node it chose */
+	unsigned long long	local_node;		/* served here, thread on this node */
+	unsigned long long	other_node;		/* served here, thread elsewhere */
+};
+
+/* Fill *st for node; 0, or -1 with errno EINVAL for an unknown node. */
+int buddymalloc_node_stats(int node, struct buddymalloc_node_stats *st);
 
 #ifdef __cplusplus
 }

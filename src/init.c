@@ -2,13 +2,15 @@
 /*
  * init.c - first use and process exit.
  *
- * Nothing runs at load time: the first allocation reads the configuration
- * and reserves the range (no section is committed until a zone needs it),
- * so a program that never allocates pays nothing.
+ * Nothing runs at load time: the first allocation reads the configuration,
+ * finds the nodes (topology.c: one system call on a one-node machine) and
+ * reserves the range (no section is committed until a zone needs it), so
+ * a program that never allocates pays nothing.
  */
 #include "bm.h"
 #include "debug.h"
 #include "fmt.h"
+#include "mempolicy.h"
 #include "node.h"
 #include "options.h"
 #include "page_alloc.h"
@@ -18,6 +20,7 @@
 #include "reclaim.h"
 #include "slab.h"
 #include "tcache.h"
+#include "topology.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -134,9 +137,12 @@ static BM_COLD bool bm_init_slow(void)
 	bm_size_classes_init();
 	bm_free_key = free_key();
 	bm_link_key = free_key();
-	ok = bm_nodes_init(1);
-	if (ok)
+	bm_topology_init();
+	ok = bm_nodes_init(bm_topo.nr_nodes);
+	if (ok) {
+		bm_mempolicy_init(opt_numa_policy);
 		bm_slab_init();
+	}
 	ok = ok && bm_tcache_setup() &&
 	     pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
 	if (!ok)

@@ -8,6 +8,7 @@
 #include "os.h"
 #include "page_alloc.h"
 #include "pcp.h"
+#include "topology.h"
 
 #include <errno.h>
 #include <string.h>
@@ -26,18 +27,30 @@ static inline bool pcp_sized(size_t nr_pages)
 	return !(nr_pages & (nr_pages - 1)) && nr_pages <= (1u << PCP_MAX_ORDER);
 }
 
-void *bm_large_alloc(size_t size, size_t align, bool zero)
+/* A direct mapping, bound to a node when one is asked for (before the
+ * first touch, so its pages land there). */
+static void *huge_alloc_node(size_t size, size_t align, int nid)
+{
+	void *p = bm_huge_alloc(size, align);
+
+	if (p && nid >= 0 && bm_nr_nodes > 1)
+		bm_os_bind(p, bm_huge_usable(p), bm_topo.os_node[nid]);
+	return p;
+}
+
+void *bm_large_alloc_gfp(size_t size, size_t align, gfp_t gfp)
 {
 	size_t nr = size ? pages_for(size) : 1;
 	unsigned int align_order = align > PAGE_SIZE ?
 				   bm_ilog2(align) - PAGE_SHIFT : 0;
-	gfp_t gfp = GFP_USER | (zero ? __GFP_ZERO : 0);
+	bool zero = gfp & __GFP_ZERO;
 	struct page *page;
 
 	bool guard = bm_debug & BM_DEBUG_GUARD;
 
+	gfp |= GFP_USER;
 	if (nr + guard > (1ul << bm_max_order) || align_order > bm_max_order)
-		return bm_huge_alloc(size, align);
+		return huge_alloc_node(size, align, gfp_node(gfp));
 	nr += guard;
 	if (pcp_sized(nr) && align_order <= bm_ilog2(nr))
 		page = bm_alloc_pages(gfp, bm_ilog2(nr));

@@ -9,9 +9,15 @@
 #ifndef BM_LARGE_H
 #define BM_LARGE_H
 
-#include "page.h"
+#include "page_alloc.h"
 
-void *bm_large_alloc(size_t size, size_t align, bool zero);
+/* gfp: __GFP_ZERO, and __GFP_NODE with __GFP_THISNODE for a node's
+ * memory only. */
+void *bm_large_alloc_gfp(size_t size, size_t align, gfp_t gfp);
+static inline void *bm_large_alloc(size_t size, size_t align, bool zero)
+{
+	return bm_large_alloc_gfp(size, align, zero ? __GFP_ZERO : 0);
+}
 void bm_large_free(struct page *head);
 static inline size_t bm_large_usable(const struct page *head)
 {

@@ -13,9 +13,12 @@ src_libbuddycore_la_SOURCES = \
 	src/os.c src/os.h \
 	src/buddy.c src/buddy.h \
 	src/watermark.c src/watermark.h \
+	src/topology.c src/topology.h \
 	src/node.c src/node.h \
+	src/mempolicy.c src/mempolicy.h \
 	src/page_alloc.c src/page_alloc.h \
 	src/vmstat.c src/vmstat.h \
+	src/numastat.c src/numastat.h \
 	src/check.c src/check.h \
 	src/error.c src/error.h \
 	src/debug.c src/debug.h \
@@ -35,7 +38,9 @@ lib_LTLIBRARIES += libbuddymalloc.la
 libbuddymalloc_la_CFLAGS = $(src_libbuddycore_la_CFLAGS)
 libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_internal.h
 libbuddymalloc_la_LIBADD = src/libbuddycxx.la
-libbuddymalloc_la_LIBADD += src/libbuddycore.la $(HWLOC_LIBS) $(NUMA_LIBS) $(PTHREAD_LIBS)
+# hwloc and libnuma are opened with dlopen when a machine has several
+# nodes (topology.c), never linked: start-up stays free of them.
+libbuddymalloc_la_LIBADD += src/libbuddycore.la $(DL_LIBS) $(PTHREAD_LIBS)
 libbuddymalloc_la_LDFLAGS = -version-info $(BM_LT_VERSION) -no-undefined
 
 # C++ operators, with unwind tables so std::bad_alloc can pass through.

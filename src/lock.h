@@ -35,10 +35,13 @@ static inline void bm_lock_slow(bm_lock_t *l)
 {
 	int c;
 
-	/* A short spin: zone critical sections are a few hundred cycles. */
+	/* A short spin: zone critical sections are a few hundred cycles.
+	 * Read before trying (test and test-and-set), so waiters share the
+	 * line instead of stealing it from the holder on every turn. */
 	for (int i = 0; i < 100; i++) {
 		c = 0;
-		if (atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
+		if (atomic_load_explicit(&l->state, memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
 				memory_order_acquire, memory_order_relaxed))
 			return;
 		bm_cpu_relax();

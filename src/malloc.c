@@ -159,11 +159,13 @@ static enum obj_kind classify(const void *p, const char *op, size_t *usable)
 	const char *why;
 
 	if (!bm_addr_in_range(p)) {
-		bm_init();	/* the configuration decides what a report does */
+		/* Before bm_init: init's own libraries (dlopen'd hwloc) free
+		 * bootstrap memory while it runs. */
 		if (bm_is_bootstrap(p)) {
 			*usable = bm_bootstrap_size(p);
 			return OBJ_BOOTSTRAP;
 		}
+		bm_init();	/* the configuration decides what a report does */
 		if ((*usable = bm_huge_usable(p)) != 0)
 			return OBJ_HUGE;
 		bm_bad_pointer(op, p, "not allocated by libbuddymalloc");

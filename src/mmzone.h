@@ -46,7 +46,13 @@ enum zone_watermarks {
 	X(pages_drained,	"pages drained from pcp lists by reclaim") \
 	X(slabs_shrunk,		"empty slabs given back to the buddy by reclaim") \
 	X(pages_returned,	"free pages given back to the OS") \
-	X(madvise_calls,	"madvise calls that gave pages back")
+	X(madvise_calls,	"madvise calls that gave pages back") \
+	X(numa_hit,		"allocations served by the node they were meant for") \
+	X(numa_miss,		"allocations served here, meant for another node") \
+	X(numa_foreign,		"allocations meant for this node, served by another") \
+	X(interleave_hit,	"interleaved allocations served by the node chosen") \
+	X(local_node,		"allocations served here for a thread on this node") \
+	X(other_node,		"allocations served here for a thread on another node")
 
 enum zone_event {
 #define BM_EVENT_ENUM(name, help) ZE_##name,
@@ -92,6 +98,7 @@ struct node {
 
 extern struct node	bm_nodes[MAX_NUMNODES];
 extern int		bm_nr_nodes;
+extern unsigned int	bm_node_pfn_shift;	/* pfn >> shift: its node */
 extern unsigned int	bm_max_order;		/* largest block order in use */
 extern unsigned int	bm_pageblock_order;
 extern uint32_t		bm_section_pages;
@@ -105,9 +112,7 @@ static inline const char *zone_name(const struct zone *z)
 static inline struct zone *page_zone(const struct page *p)
 {
 	uint32_t pfn = page_to_pfn(p);
-	struct node *n = &bm_nodes[pfn / bm_nodes[0].nr_pages];
-
-	return &n->zones[ZONE_NORMAL];
+	return &bm_nodes[pfn >> bm_node_pfn_shift].zones[ZONE_NORMAL];
 }
 
 static inline uint8_t *pageblock_mt_of(uint32_t pfn)

@@ -7,7 +7,10 @@
  * the mem_map that describes every page of it.  A zone grows a section at a
  * time: the section and its descriptors become read-write and the section
  * is handed to the buddy allocator in max-order blocks, as the kernel hands
- * bootmem over.  Fresh sections are known to be zero.
+ * bootmem over.  Fresh sections are known to be zero.  With several nodes
+ * each node has its slice of the range, a section is bound (mbind) to its
+ * node as it is committed, and each node's zonelist orders the zones by
+ * distance.
  */
 #include "bm.h"
 #include "buddy.h"
@@ -15,31 +18,104 @@
 #include "node.h"
 #include "options.h"
 #include "os.h"
+#include "topology.h"
 #include "watermark.h"
+
+#include <sched.h>
 
 uintptr_t	bm_base;
 uintptr_t	bm_span;
 struct page	*mem_map;
 struct node	bm_nodes[MAX_NUMNODES];
 int		bm_nr_nodes;
+unsigned int	bm_node_pfn_shift;
 uint32_t	bm_section_pages;
 
-/* Zonelist order for now: the node's own zone, then the others by id. */
-static void build_zonelist(struct node *n)
-{
-	int k = 0;
+/* ------------------------------------------------------------ zonelists
+ * As the kernel's build_zonelists: each node's own zone first, then the
+ * others nearest first.  Among nodes at the same distance a node that is
+ * already some other node's next choice weighs more (load), and a node
+ * below this one a little more, so ties spread: in a group of four
+ * equidistant nodes each picks a different neighbour, rather than all
+ * spilling onto the lowest-numbered one. */
 
-	for (int i = 0; i < bm_nr_nodes; i++) {
-		struct node *m = &bm_nodes[(n->id + i) % bm_nr_nodes];
-		n->zonelist.zones[k++] = &m->zones[ZONE_NORMAL];
+static int next_best_node(int nid, uint64_t used, const uint64_t *load)
+{
+	uint64_t best_val = UINT64_MAX;
+	int best = -1;
+
+	for (int m = 0; m < bm_nr_nodes; m++) {
+		uint64_t val;
+
+		if (used & (1ULL << m))
+			continue;
+		val = (uint64_t)bm_topo.distance[nid][m] * 2 + (m < nid);
+		val = val * MAX_NUMNODES * MAX_NUMNODES + load[m];
+		if (val < best_val) {
+			best_val = val;
+			best = m;
+		}
 	}
-	n->zonelist.zones[k] = NULL;
+	return best;
+}
+
+static void build_zonelists(void)
+{
+	uint64_t load[MAX_NUMNODES] = { 0 };
+
+	for (int nid = 0; nid < bm_nr_nodes; nid++) {
+		struct zonelist *zl = &bm_nodes[nid].zonelist;
+		uint64_t used = 1ULL << nid;
+		uint64_t weight = (uint64_t)bm_nr_nodes;
+		int prev = nid, k = 0, m;
+
+		zl->zones[k++] = &bm_nodes[nid].zones[ZONE_NORMAL];
+		while ((m = next_best_node(nid, used, load)) >= 0) {
+			if (bm_topo.distance[nid][m] != bm_topo.distance[nid][prev])
+				load[m] += weight;
+			weight--;
+			used |= 1ULL << m;
+			zl->zones[k++] = &bm_nodes[m].zones[ZONE_NORMAL];
+			prev = m;
+		}
+		zl->zones[k] = NULL;
+	}
+}
+
+/* ----------------------------------------------------------- local node */
+
+int bm_local_node_slow(void)
+{
+	int cpu = sched_getcpu();	/* rseq or vDSO: no system call */
+
+	return cpu >= 0 && cpu < BM_MAX_CPUS ? bm_cpu_node[cpu] : 0;
+}
+
+/* ---------------------------------------------------------------- range */
+
+/* Bind [addr, addr + size) to node nid before anything touches it, so its
+ * pages come from that node: each section as it is committed, and the
+ * node's slice of the mem_map (the kernel, too, puts a node's struct pages
+ * on the node).  A node the kernel does not have (a faked topology) stays
+ * unbound, with one warning. */
+static void node_bind(int nid, void *addr, size_t size)
+{
+	static bool unbound[MAX_NUMNODES], warned;
+	int os = bm_topo.os_node[nid];
+
+	if (bm_nr_nodes == 1 || unbound[nid] || bm_os_bind(addr, size, os))
+		return;
+	unbound[nid] = true;
+	if (!warned)
+		bm_warn("node %d: the kernel will not bind memory to it (a faked topology?); "
+			"the pages of such nodes are not bound", os);
+	warned = true;
 }
 
 bool bm_nodes_init(int nr_nodes)
 {
 	uint64_t section = opt_section_size;
-	uint64_t span = BM_ALIGN_UP(opt_node_reserve, section);
+	uint64_t span = 1ULL << (bm_order_for_pages(opt_node_reserve >> PAGE_SHIFT) + PAGE_SHIFT);
 	uint64_t total;
 	void *base = NULL;
 
@@ -69,6 +145,7 @@ bool bm_nodes_init(int nr_nodes)
 	bm_span = total;
 	bm_section_pages = (uint32_t)(section >> PAGE_SHIFT);
 	bm_nr_nodes = nr_nodes;
+	bm_node_pfn_shift = bm_ilog2(span >> PAGE_SHIFT);
 	for (int i = 0; i < nr_nodes; i++) {
 		struct node *n = &bm_nodes[i];
 
@@ -76,9 +153,9 @@ bool bm_nodes_init(int nr_nodes)
 		n->nr_pages = (uint32_t)(span >> PAGE_SHIFT);
 		n->start_pfn = (uint32_t)i * n->nr_pages;
 		bm_zone_init(&n->zones[ZONE_NORMAL], i, n->start_pfn, n->nr_pages);
+		node_bind(i, pfn_to_page(n->start_pfn), (size_t)n->nr_pages * sizeof(struct page));
 	}
-	for (int i = 0; i < nr_nodes; i++)
-		build_zonelist(&bm_nodes[i]);
+	build_zonelists();
 	return true;
 }
 
@@ -93,6 +170,7 @@ static bool __zone_commit_section(struct zone *z)
 		return false;
 	if (!bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
+	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT);
 	z->present_pages += nr;
 	z->nr_sections++;
 	zone_event(z, section_commit, 1);

@@ -13,10 +13,14 @@ bool bm_nodes_init(int nr_nodes);
  * (zone->lock held).  False when the zone cannot grow. */
 bool __zone_grow(struct zone *z, bool may_commit);
 
-/* The node whose zones the calling thread should try first. */
+int bm_local_node_slow(void);
+
+/* The node the calling thread runs on: the kernel's numa_node_id(). */
 static inline int bm_local_node(void)
 {
-	return 0;	/* one node; the NUMA issue maps cpus to nodes */
+	if (likely(bm_nr_nodes == 1))
+		return 0;
+	return bm_local_node_slow();
 }
 
 #endif /* BM_NODE_H */

@@ -12,6 +12,20 @@
 BM_OPTIONS(BM_OPTION_DEFINE)
 #undef BM_OPTION_DEFINE
 
+#define BM_STRING_OPTION_DEFINE(name, len, help) char opt_##name[len];
+BM_STRING_OPTIONS(BM_STRING_OPTION_DEFINE)
+#undef BM_STRING_OPTION_DEFINE
+
+static const struct string_option {
+	const char	*key;
+	char		*var;
+	size_t		size;
+} string_options[] = {
+#define BM_STRING_OPTION_ROW(name, len, help) { #name, opt_##name, (len) },
+	BM_STRING_OPTIONS(BM_STRING_OPTION_ROW)
+#undef BM_STRING_OPTION_ROW
+};
+
 struct option_desc {
 	const char	*key;
 	uint64_t	*var;
@@ -109,12 +123,43 @@ static const struct option_desc *option_find(const char *key, size_t n)
 	return NULL;
 }
 
+/* Where the item at p ends: the next ',' that does not start a digit. */
+static const char *item_end(const char *p)
+{
+	const char *c = p;
+
+	while ((c = strchr(c, ',')) != NULL && c[1] >= '0' && c[1] <= '9')
+		c++;
+	return c;
+}
+
+/* Set a text option; false when key is not one. */
+static bool string_option_set(const char *key, size_t n, const char *val, size_t len,
+			      int *bad)
+{
+	for (size_t i = 0; i < BM_ARRAY_SIZE(string_options); i++) {
+		const struct string_option *o = &string_options[i];
+
+		if (strlen(o->key) != n || memcmp(o->key, key, n))
+			continue;
+		if (len >= o->size) {
+			bm_warn("BUDDYMALLOC_CONF: value of %s too long, ignored", o->key);
+			(*bad)++;
+		} else {
+			memcpy(o->var, val, len);
+			o->var[len] = '\0';
+		}
+		return true;
+	}
+	return false;
+}
+
 int bm_options_parse(const char *conf)
 {
 	int bad = 0;
 
 	for (const char *p = conf; p && *p;) {
-		const char *end = strchr(p, ',');
+		const char *end = item_end(p);
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
 		const struct option_desc *d;
@@ -127,6 +172,9 @@ int bm_options_parse(const char *conf)
 			bad++;
 			goto next;
 		}
+		if (string_option_set(p, (size_t)(eq - p), eq + 1,
+				      len - (size_t)(eq + 1 - p), &bad))
+			goto next;
 		d = option_find(p, (size_t)(eq - p));
 		if (!d) {
 			bm_warn("BUDDYMALLOC_CONF: unknown key in '%s', ignored", p);

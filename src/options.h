@@ -34,6 +34,17 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
 BM_OPTIONS(BM_OPTION_DECLARE)
 #undef BM_OPTION_DECLARE
 
+/* Options whose value is text, kept as written ("" when not set) and
+ * interpreted by the part that owns them.  A ',' followed by a digit
+ * belongs to the value (numa_policy=bind:0,2), as in numactl's lists. */
+/*        key          bytes  meaning */
+#define BM_STRING_OPTIONS(X) \
+	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy")
+
+#define BM_STRING_OPTION_DECLARE(name, len, help) extern char opt_##name[len];
+BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
+#undef BM_STRING_OPTION_DECLARE
+
 /* Parse "key=value,..." into the opt_ variables; bad items are reported once
  * on stderr and skipped.  Returns the number of items rejected. */
 int bm_options_parse(const char *conf);

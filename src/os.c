@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* os.c - mmap, mprotect and madvise wrappers (see os.h). */
+/* os.c - mmap, mprotect, madvise and mbind wrappers (see os.h). */
 #include "bm.h"
 #include "os.h"
 
 #include <errno.h>
+#include <linux/mempolicy.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 void *bm_os_reserve(size_t size, size_t align)
 {
@@ -56,4 +60,50 @@ void bm_os_protect(void *addr, size_t size, bool accessible)
 
 	mprotect(addr, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
 	errno = saved;
+}
+
+/* ------------------------------------------------------------------ NUMA
+ * Raw system calls: libnuma's wrappers would make it a start-up
+ * dependency. */
+
+int bm_os_mems_allowed(int *first, struct bm_os_nodemask *m)
+{
+	int nr = 0;
+
+	*first = 0;
+	if (!bm_os_get_mempolicy(NULL, m, true))
+		return 1;	/* a kernel without NUMA: one node */
+	for (int i = BM_OS_MAX_NODES - 1; i >= 0; i--)
+		if (bm_os_nodemask_test(m, i)) {
+			*first = i;
+			nr++;
+		}
+	return nr ? nr : 1;
+}
+
+bool bm_os_get_mempolicy(int *mode, struct bm_os_nodemask *mask, bool mems_allowed)
+{
+	int saved = errno, m = 0;
+	long rc;
+
+	memset(mask, 0, sizeof(*mask));
+	rc = syscall(SYS_get_mempolicy, &m, mask->bits, (unsigned long)BM_OS_MAX_NODES + 1,
+		     NULL, mems_allowed ? MPOL_F_MEMS_ALLOWED : 0UL);
+	errno = saved;
+	if (mode)
+		*mode = m;
+	return rc == 0;
+}
+
+bool bm_os_bind(void *addr, size_t size, int os_node)
+{
+	struct bm_os_nodemask m = { { 0 } };
+	int saved = errno;
+	long rc;
+
+	m.bits[os_node / 64] = 1ULL << (os_node % 64);
+	rc = syscall(SYS_mbind, addr, size, MPOL_PREFERRED, m.bits,
+		     (unsigned long)BM_OS_MAX_NODES + 1, 0U);
+	errno = saved;
+	return rc == 0;
 }

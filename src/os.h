@@ -16,4 +16,26 @@ void bm_os_unmap(void *addr, size_t size);
 /* Make a page range inaccessible (guard) or accessible again. */
 void bm_os_protect(void *addr, size_t size, bool accessible);
 
+/* NUMA: a set of the kernel's node ids. */
+#define BM_OS_MAX_NODES		1024
+struct bm_os_nodemask {
+	uint64_t	bits[BM_OS_MAX_NODES / 64];
+};
+
+static inline bool bm_os_nodemask_test(const struct bm_os_nodemask *m, int node)
+{
+	return (m->bits[node / 64] >> (node % 64)) & 1;
+}
+
+/* The calling thread's memory policy (MPOL_* in *mode, when mode is not
+ * NULL) and its nodes, or with mems_allowed the nodes it may use at all.
+ * False where the kernel has no NUMA support. */
+bool bm_os_get_mempolicy(int *mode, struct bm_os_nodemask *mask, bool mems_allowed);
+/* How many nodes the process may use (1 without NUMA support), the
+ * lowest of them in *first, all of them in *mask. */
+int bm_os_mems_allowed(int *first, struct bm_os_nodemask *mask);
+/* Prefer kernel node os_node for the pages of [addr, addr + size) at
+ * first touch.  False when the kernel refuses (no such node). */
+bool bm_os_bind(void *addr, size_t size, int os_node);
+
 #endif /* BM_OS_H */

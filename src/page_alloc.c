@@ -3,7 +3,8 @@
  * page_alloc.c - alloc_pages: the zonelist walk, the watermark gate, zone
  * growth, fault injection and the checks on free.
  *
- * Allocation walks the zonelist of the local node.  In each zone, under its
+ * Allocation walks the zonelist the memory policy picks (mempolicy.c),
+ * counting NUMA hits and misses as the kernel does.  In each zone, under its
  * lock, a zone below its low watermark first commits another section (the
  * reclaim issue puts reclaim ahead of that); a zone still below min is
  * skipped unless __GFP_HARDER.  Then the buddy takes the block.
@@ -12,6 +13,7 @@
 #include "buddy.h"
 #include "error.h"
 #include "fmt.h"
+#include "mempolicy.h"
 #include "node.h"
 #include "options.h"
 #include "page_alloc.h"
@@ -68,39 +70,79 @@ static inline bool __zone_needs_reclaim(const struct zone *z, unsigned int order
 	       !__zone_watermark_ok(z, order, WMARK_LOW, 0);
 }
 
+/* The kernel's zone_statistics for n allocations z served: hit or miss
+ * against the node they were meant for, local or other against the node
+ * the thread runs on.  The preferred zone's numa_foreign is the caller's,
+ * after this lock is dropped.  (z->lock held) */
+static void __zone_statistics(struct zone *z, const struct alloc_context *ac, uint32_t n)
+{
+	if (likely(z->node == ac->preferred_nid)) {
+		zone_event(z, numa_hit, n);
+		if (ac->interleave)
+			zone_event(z, interleave_hit, n);
+	} else {
+		zone_event(z, numa_miss, n);
+	}
+	if (z->node == ac->local_nid)
+		zone_event(z, local_node, n);
+	else
+		zone_event(z, other_node, n);
+}
+
+static void count_numa_foreign(const struct zone *z, const struct alloc_context *ac,
+			       uint32_t n)
+{
+	if (unlikely(z->node != ac->preferred_nid)) {
+		struct zone *pref = &bm_nodes[ac->preferred_nid].zones[ZONE_NORMAL];
+
+		zone_event_locked(pref, numa_foreign, n);
+	}
+}
+
+/* Lock the zone for an allocation, reclaiming first when the next step
+ * would commit a section (with the lock dropped meanwhile). */
+static void zone_lock_for_alloc(struct zone *z, unsigned int order)
+{
+	bm_lock(&z->lock);
+	if (unlikely(__zone_needs_reclaim(z, order))) {
+		bm_unlock(&z->lock);
+		bm_reclaim_low(z);
+		bm_lock(&z->lock);
+	}
+}
+
 /* Take a block from one zone. */
 static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
-			    unsigned int *clean)
+			    unsigned int *clean, const struct alloc_context *ac)
 {
 	struct page *page = NULL;
 
-	bm_lock(&z->lock);
-	if (unlikely(__zone_needs_reclaim(z, order))) {
-		bm_unlock(&z->lock);
-		bm_reclaim_low(z);
-		bm_lock(&z->lock);
-	}
+	zone_lock_for_alloc(z, order);
 	if (__zone_allow(z, order, gfp))
 		page = __rmqueue(z, order, gfp_migratetype(gfp), clean);
-	if (!page)
+	if (page)
+		__zone_statistics(z, ac, 1);
+	else
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
+	if (page)
+		count_numa_foreign(z, ac, 1);
 	return page;
 }
 
-uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
-			 uint32_t count, struct page_list *list)
+/* Take up to count blocks of the order into list (PG_pcp), each cut to
+ * nr_pages with the tail given back.  (One zone lock for them all.) */
+static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pages,
+			     int mt, gfp_t gfp, uint32_t count, struct page_list *list)
 {
-	uint32_t n = 0;
+	struct alloc_context ac = {
+		.preferred_nid = z->node, .local_nid = bm_local_node(),
+	};
+	uint32_t n = 0, tail = (1u << order) - nr_pages;
 
 	if (unlikely(!bm_init()) || (unlikely(fail_enabled) && should_fail_alloc_page()))
 		return 0;
-	bm_lock(&z->lock);
-	if (unlikely(__zone_needs_reclaim(z, order))) {
-		bm_unlock(&z->lock);
-		bm_reclaim_low(z);
-		bm_lock(&z->lock);
-	}
+	zone_lock_for_alloc(z, order);
 	if (__zone_allow(z, order, gfp)) {
 		for (; n < count; n++) {
 			unsigned int clean;
@@ -108,14 +150,34 @@ uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 
 			if (!page)
 				break;
+			if (tail) {
+				__free_pages_range(z, page_to_pfn(page) + nr_pages, tail, clean);
+				page->nr_pages = nr_pages;
+				z->events[ZE_pgalloc] -= tail;
+			}
 			set_page_flags(page, PG_head | PG_pcp | (clean & PG_zero));
 			page_list_add_tail(list, page);
 		}
 	}
-	if (!n)
+	if (n)
+		__zone_statistics(z, &ac, n);
+	else
 		zone_event(z, alloc_fail, 1);
 	bm_unlock(&z->lock);
 	return n;
+}
+
+uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
+			 uint32_t count, struct page_list *list)
+{
+	return rmqueue_bulk(z, order, 1u << order, mt, gfp, count, list);
+}
+
+uint32_t bm_rmqueue_runs_bulk(struct zone *z, uint32_t nr_pages, gfp_t gfp,
+			      uint32_t count, struct page_list *list)
+{
+	return rmqueue_bulk(z, bm_order_for_pages(nr_pages), nr_pages, MIGRATE_MOVABLE,
+			    gfp, count, list);
 }
 
 uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count)
@@ -137,15 +199,38 @@ uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t 
 	return n;
 }
 
+uint32_t bm_free_pcp_runs_bulk(struct zone *z, struct page_list *list, uint32_t count)
+{
+	uint32_t n = 0;
+
+	bm_lock(&z->lock);
+	for (; n < count && !page_list_empty(list); n++) {
+		struct page *page = pfn_to_page(list->last);	/* the coldest */
+		uint32_t nr = page->nr_pages;
+
+		page_list_del(list, page);
+		set_page_flags(page, 0);
+		zone_event(z, pgfree, nr);
+		zone_event(z, free_blocks, 1);
+		__free_pages_range(z, page_to_pfn(page), nr, 0);
+	}
+	bm_unlock(&z->lock);
+	return n;
+}
+
 /* Find a zone with the block; *clean says what its contents are. */
 static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
 					   unsigned int *clean)
 {
-	struct node *local = &bm_nodes[bm_local_node()];
+	struct alloc_context ac;
 
-	for (struct zone **zp = local->zonelist.zones; *zp; zp++) {
-		struct page *page = rmqueue(*zp, order, gfp, clean);
+	bm_prepare_alloc_context(gfp, &ac);
+	for (struct zone **zp = ac.zonelist->zones; *zp; zp++) {
+		struct page *page;
 
+		if (!(ac.nodemask & (1ULL << (*zp)->node)))
+			continue;
+		page = rmqueue(*zp, order, gfp, clean, &ac);
 		if (page)
 			return page;
 		if (gfp & __GFP_THISNODE)
@@ -176,13 +261,24 @@ void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
 		memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
 }
 
+/* May this allocation go through the thread's pcp lists?  Not for a
+ * given node, under interleave, or before the thread's cache is live. */
+static inline bool pcp_usable(gfp_t gfp)
+{
+	return bm_tc.state == TC_LIVE && gfp_node(gfp) < 0 && bm_mempolicy_pcp_ok();
+}
+
 struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 {
 	unsigned int clean = 0;
 	struct page *page;
 
-	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE)
-		return bm_pcp_alloc(&bm_tc.pcp, gfp, order);
+	if (order <= PCP_MAX_ORDER && pcp_usable(gfp)) {
+		page = bm_pcp_alloc(&bm_tc.pcp, gfp, order);
+		/* An empty preferred zone: the zonelist walk tries the rest. */
+		if (likely(page) || bm_nr_nodes == 1)
+			return page;
+	}
 	page = alloc_pages_nozero(gfp, order, &clean);
 	if (page)
 		bm_prep_new_page(page, (size_t)1 << order, gfp, clean & PG_zero);
@@ -205,6 +301,11 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	if (nr_pages == 0 || nr_pages > (1ul << MAX_ORDER_LIMIT)) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (nr_pages <= PCP_RUN_MAX && !align_order && pcp_usable(gfp)) {
+		page = bm_pcp_alloc_run(&bm_tc.pcp, gfp, (uint32_t)nr_pages);
+		if (page)
+			return page;
 	}
 	order = bm_order_for_pages(nr_pages);
 	if (order < align_order)
@@ -270,16 +371,19 @@ void bm_free_pages(struct page *page, unsigned int order)
 {
 	if (!free_pages_check(page, (size_t)1 << order, true))
 		return;
-	if (order <= PCP_MAX_ORDER && bm_tc.state == TC_LIVE &&
-	    bm_pcp_free(&bm_tc.pcp, page, order))
+	if (order <= PCP_MAX_ORDER && pcp_usable(0) && bm_pcp_free(&bm_tc.pcp, page, order))
 		return;
 	__free_pages_ok(page, (size_t)1 << order);
 }
 
 void bm_free_pages_exact(struct page *page, size_t nr_pages)
 {
-	if (free_pages_check(page, nr_pages, false))
-		__free_pages_ok(page, nr_pages);
+	if (!free_pages_check(page, nr_pages, false))
+		return;
+	if (nr_pages <= PCP_RUN_MAX && pcp_usable(0) &&
+	    bm_pcp_free_run(&bm_tc.pcp, page, (uint32_t)nr_pages))
+		return;
+	__free_pages_ok(page, nr_pages);
 }
 
 bool bm_resize_pages_exact(struct page *page, size_t new_nr)

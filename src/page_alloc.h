@@ -15,12 +15,17 @@ typedef unsigned int gfp_t;
 #define __GFP_NOCOMMIT	(1u << 3)	/* never commit a new section for this */
 #define __GFP_HARDER	(1u << 4)	/* may use half of the min reserve */
 #define __GFP_THISNODE	(1u << 5)	/* only the preferred node's zones */
+/* A node the allocation is meant for (our index), overriding the policy. */
+#define __GFP_NODE_SHIFT	8
+#define __GFP_NODE(nid)		((gfp_t)((nid) + 1) << __GFP_NODE_SHIFT)
 
 #define GFP_SLAB	((gfp_t)MIGRATE_UNMOVABLE)
 #define GFP_USER	((gfp_t)MIGRATE_MOVABLE)
 #define GFP_CACHE	((gfp_t)MIGRATE_RECLAIMABLE)
 
 static inline int gfp_migratetype(gfp_t gfp) { return (int)(gfp & __GFP_MT_MASK); }
+/* The node of __GFP_NODE, -1 when none. */
+static inline int gfp_node(gfp_t gfp) { return (int)(gfp >> __GFP_NODE_SHIFT) - 1; }
 
 /* A block of 2^order pages; NULL with errno ENOMEM when none can be had. */
 struct page *bm_alloc_pages(gfp_t gfp, unsigned int order);
@@ -47,6 +52,11 @@ void bm_fault_inject_set(uint64_t nth, uint64_t every);
 uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
 			 uint32_t count, struct page_list *list);
 uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count);
+/* The same for exact runs: count blocks cut to nr_pages each. */
+uint32_t bm_rmqueue_runs_bulk(struct zone *z, uint32_t nr_pages, gfp_t gfp,
+			      uint32_t count, struct page_list *list);
+/* The same for a list of exact runs (each nr_pages long). */
+uint32_t bm_free_pcp_runs_bulk(struct zone *z, struct page_list *list, uint32_t count);
 /* Zero a new block if asked and not known zero. */
 void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero);
 

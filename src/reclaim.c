@@ -15,6 +15,9 @@
  *           drains pcp lists and shrinks empty slabs before it commits
  *           another section.
  *   trim    malloc_trim(0) gives back every free page at once.
+ *   pressure in thread mode, where Linux reports memory pressure (a PSI
+ *           trigger on /proc/pressure/memory), the reclaim thread gives
+ *           back everything free at once, as trim does, past any decay.
  *
  * madvise runs with the zone lock dropped: the blocks are taken off the
  * free lists (PG_isolated) first and put back, merged, afterwards.
@@ -28,7 +31,11 @@
 #include "tcache.h"
 #include "watermark.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -36,8 +43,12 @@
 
 _Atomic unsigned int	bm_drain_gen;
 static _Atomic uint64_t	last_pass_ms;		/* last decay pass */
+uint64_t		bm_clock_origin_ms;	/* the clock's first tick */
 static _Atomic int	kswapd_state;		/* 0 none, 1 starting, 2 running */
 static _Atomic int	kswapd_wake;		/* futex word */
+static _Atomic int	psi_fd = -1;		/* the PSI trigger (reclaim thread only) */
+static _Atomic uint64_t	pressure_events;	/* pressure reports acted on */
+static _Atomic uint64_t	pressure_pages;		/* pages given back on them */
 
 static uint64_t clock_ms(void)
 {
@@ -45,6 +56,14 @@ static uint64_t clock_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Advance the clock that stamps free blocks and slabs. */
+static void clock_set(uint64_t now)
+{
+	__atomic_store_n(&bm_now_ms, now, __ATOMIC_RELAXED);
+	if (unlikely(!__atomic_load_n(&bm_clock_origin_ms, __ATOMIC_RELAXED)))
+		__atomic_store_n(&bm_clock_origin_ms, now, __ATOMIC_RELAXED);
 }
 
 /* ------------------------------------------------------ giving back */
@@ -73,7 +92,7 @@ static unsigned int __isolate_backed(struct zone *z, unsigned int min_order,
 				pfn = p->next;
 				if (z->nr_free_pages - z->nr_free_returned <= keep)
 					return n;
-				if ((p->flags & PG_returned) || p->private > before)
+				if ((p->flags & PG_returned) || bm_reclaim_stamp(p->private) > before)
 					continue;
 				out[n].pfn = page_to_pfn(p);
 				out[n].order = (uint8_t)o;
@@ -151,24 +170,101 @@ static void decay_pass(uint64_t now)
 	slab_return(before);
 }
 
+/* ------------------------------------------------ memory pressure */
+
+/* A PSI trigger: tell us when tasks stalled on memory for 15% of a
+ * window.  A process without CAP_SYS_RESOURCE may only ask for windows
+ * that are a multiple of 2 s (the kernel says EINVAL to 1 s), so the
+ * second asks for the same share of 2 s.  Missing PSI (old kernel,
+ * psi=0, no /proc) or a refusal leaves the thread on its timer alone. */
+static const char *const psi_triggers[] = {
+	"some 150000 1000000",
+	"some 300000 2000000",
+};
+#define PSI_WINDOW_MS	2000	/* the longer window: we look at least this often */
+
+static void psi_open(void)
+{
+	int fd = open("/proc/pressure/memory", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (unsigned int i = 0; i < BM_ARRAY_SIZE(psi_triggers); i++) {
+		const char *t = psi_triggers[i];
+
+		if (write(fd, t, strlen(t) + 1) > 0) {
+			atomic_store(&psi_fd, fd);
+			return;
+		}
+	}
+	close(fd);
+}
+
+/* Has the kernel reported memory pressure since we last looked?  A PSI
+ * trigger's event is consumed by the poll that sees it. */
+static bool psi_pressure(void)
+{
+	struct pollfd pfd = { .fd = atomic_load(&psi_fd), .events = POLLPRI };
+
+	if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+		return false;
+	if (pfd.revents & (POLLERR | POLLNVAL)) {
+		/* The trigger is gone (its cgroup removed) or the program
+		 * closed our descriptor: stop looking; not ours to close. */
+		atomic_store(&psi_fd, -1);
+		return false;
+	}
+	return pfd.revents & POLLPRI;
+}
+
+size_t bm_reclaim_pressure(void)
+{
+	size_t pages = bm_reclaim_all();
+
+	atomic_fetch_add(&pressure_events, 1);
+	atomic_fetch_add(&pressure_pages, pages);
+	return pages;
+}
+
+void bm_reclaim_vmstat(struct bm_out *o)
+{
+	bm_outf(o, "pressure_events %lu\n", (unsigned long)atomic_load(&pressure_events));
+	bm_outf(o, "pressure_pages_returned %lu\n", (unsigned long)atomic_load(&pressure_pages));
+}
+
 /* ------------------------------------------------ the reclaim thread */
+
+/* Wait for the next tick: decay_ms / 4, or sooner when the low watermark
+ * wakes us, and no longer than a PSI window while a trigger is set, so a
+ * pressure report is acted on within one window of its coming. */
+static void kswapd_wait(void)
+{
+	uint64_t ms = opt_decay_ms / 4 + 1;
+	struct timespec ts;
+
+	if (atomic_load_explicit(&psi_fd, memory_order_relaxed) >= 0 && ms > PSI_WINDOW_MS / 2)
+		ms = PSI_WINDOW_MS / 2;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	syscall(SYS_futex, &kswapd_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+}
 
 static void *kswapd(void *arg)
 {
 	uint64_t now;
 
 	(void)arg;
+	psi_open();
 	for (;;) {
-		struct timespec ts = {
-			.tv_sec = (time_t)(opt_decay_ms / 4000),
-			.tv_nsec = (long)(opt_decay_ms / 4 % 1000) * 1000000 + 1000000,
-		};
-
-		syscall(SYS_futex, &kswapd_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+		kswapd_wait();
 		if (atomic_exchange(&kswapd_wake, 0))
 			bm_slab_shrink();	/* woken by the low watermark */
+		if (psi_pressure()) {
+			bm_reclaim_pressure();
+			continue;
+		}
 		now = clock_ms();
-		__atomic_store_n(&bm_now_ms, now, __ATOMIC_RELAXED);
+		clock_set(now);
 		decay_pass(now);
 	}
 	return NULL;
@@ -191,6 +287,12 @@ static BM_NOINLINE void kswapd_start(void)
 
 void bm_reclaim_fork_child(void)
 {
+	int fd = atomic_exchange(&psi_fd, -1);
+
+	/* The parent's trigger is the parent's: the child's thread, when it
+	 * starts, opens its own. */
+	if (fd >= 0)
+		close(fd);
 	atomic_store(&kswapd_state, 0);
 	atomic_store(&kswapd_wake, 0);
 }
@@ -216,14 +318,18 @@ void bm_reclaim_tick(void)
 		return;
 	if (unlikely(bm_tc.drain_gen != atomic_load_explicit(&bm_drain_gen,
 							     memory_order_relaxed)))
-		drain_own_pcp(&bm_nodes[0].zones[ZONE_NORMAL]);
+		drain_own_pcp(bm_tc.pcp.zone ? bm_tc.pcp.zone
+					     : &bm_nodes[0].zones[ZONE_NORMAL]);
+	/* The clock stamps what is freed, in both modes: left to the
+	 * thread alone it would lag by up to decay_ms / 4, and before the
+	 * thread's first tick everything freed would look ages old. */
+	now = clock_ms();
+	clock_set(now);
 	if (opt_reclaim == RECLAIM_THREAD) {
 		if (unlikely(atomic_load_explicit(&kswapd_state, memory_order_relaxed) == 0))
 			kswapd_start();
 		return;
 	}
-	now = clock_ms();
-	__atomic_store_n(&bm_now_ms, now, __ATOMIC_RELAXED);
 	last = atomic_load_explicit(&last_pass_ms, memory_order_relaxed);
 	if (now - last < opt_decay_ms / 4 + 1 ||
 	    !atomic_compare_exchange_strong(&last_pass_ms, &last, now))

@@ -7,6 +7,7 @@
 #ifndef BM_RECLAIM_H
 #define BM_RECLAIM_H
 
+#include "fmt.h"
 #include "mmzone.h"
 
 /* On the allocation and free slow paths: advance the reclaim clock and,
@@ -24,10 +25,30 @@ void bm_reclaim_low(struct zone *z);
  * pages given back to the OS. */
 size_t bm_reclaim_all(void);
 
+/* Memory pressure was reported (reclaim=thread, a PSI trigger on
+ * /proc/pressure/memory): give back everything free at once, as
+ * bm_reclaim_all does, and count the event.  Returns pages given back. */
+size_t bm_reclaim_pressure(void);
+
+/* The reclaim counters kept here, in vmstat's shape. */
+void bm_reclaim_vmstat(struct bm_out *o);
+
+/* The ms of the reclaim clock's first tick.  What was freed before it
+ * carries a stamp of 0 (bm_now_ms had not moved yet) and counts as freed
+ * then, not at boot: otherwise the first decay pass would give back at
+ * once what a program freed before its first slow path. */
+extern uint64_t bm_clock_origin_ms;
+
+static inline uint64_t bm_reclaim_stamp(uint64_t stamp)
+{
+	return stamp ? stamp : __atomic_load_n(&bm_clock_origin_ms, __ATOMIC_RELAXED);
+}
+
 /* Bumped to ask every thread to drain its pcp lists on its next slow path. */
 extern _Atomic unsigned int bm_drain_gen;
 
-/* fork: the child has no reclaim thread. */
+/* fork: the child has no reclaim thread, and closes the parent's PSI
+ * trigger. */
 void bm_reclaim_fork_child(void);
 
 #endif /* BM_RECLAIM_H */

@@ -18,6 +18,7 @@
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
 #define SLAB_MAX_ORDER		5	/* 128 KiB: two 64 KiB objects; reclaim's
 					 * page bitmap holds 32 pages */
+#define SLAB_MIN_OBJECTS	32	/* wanted per slab (see pick_slab_order) */
 
 extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */

@@ -12,6 +12,7 @@
 #include "fmt.h"
 #include "buddy.h"
 #include "debug.h"
+#include "mempolicy.h"
 #include "os.h"
 #include "page_alloc.h"
 #include "reclaim.h"
@@ -330,8 +331,20 @@ static void **collect_remote(struct slab *s)
 	return remote_ptr(w);
 }
 
+/* Does object [start, start + size) of slab page `page` reach a page
+ * given back to the OS? */
+static bool obj_in_returned(const struct page *page, uint32_t start, uint32_t size)
+{
+	for (uint32_t p = start >> PAGE_SHIFT; p <= (start + size - 1) >> PAGE_SHIFT; p++)
+		if (page_flags(&page[p]) & PG_returned)
+			return true;
+	return false;
+}
+
 /* The owner takes back the pages reclaim gave away: their objects, all
- * free, go on a list again (the pages fault back in, zeroed). */
+ * free, go on a list again (the pages fault back in, zeroed).  Such an
+ * object may start in a page that stayed: its free marker goes, so that
+ * debug=poison does not take the zeroed tail for a write after free. */
 static void **restore_returned(struct slab *s, unsigned int cls)
 {
 	uint32_t size = bm_class_size[cls];
@@ -341,9 +354,10 @@ static void **restore_returned(struct slab *s, unsigned int cls)
 	for (uint32_t i = s->carved; i-- > 0;) {
 		uint32_t start = i * size;
 
-		if (page_flags(&page[start >> PAGE_SHIFT]) & PG_returned) {
+		if (obj_in_returned(page, start, size)) {
 			void **o = (void **)((char *)slab_base(s) + start);
 			fl_set(o, list);
+			o[1] = NULL;
 			list = o;
 		}
 	}
@@ -504,7 +518,7 @@ void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls)
 	if (list)
 		s->freelist = NULL;	/* the thread's frees since the last swap */
 	else
-		list = refill_list(bin, cls, 0);
+		list = refill_list(bin, cls, bm_mempolicy_node());
 	if (unlikely(!list))
 		errno = ENOMEM;
 	return list;
@@ -720,25 +734,34 @@ static size_t __slab_return_pages(struct slab *s, size_t *calls)
 		uint32_t i = class_index(cls, (uint32_t)((char *)o - base));
 		freemap[i / 64] |= 1ULL << (i % 64);
 	}
-	/* A page goes when every object touching it is free; pages the
-	 * carving has not reached are untouched already. */
+	/* A page goes when every object touching it is free: on the free
+	 * list, or off it already because it reaches a page given back
+	 * before.  The carving must have passed the page, or reached the
+	 * slab's end: the last page usually ends in a tail too short for an
+	 * object, which must not keep it. */
 	for (uint32_t p = 0; p < nr_pages; p++) {
 		uint32_t lo = (p << PAGE_SHIFT) / size;
 		uint32_t hi = (((p + 1) << PAGE_SHIFT) - 1) / size;
 		bool all_free = (page_flags(&page[p]) & PG_returned) == 0 &&
-				((p + 1) << PAGE_SHIFT) <= (uint32_t)s->carved * size;
+				lo < bm_class_objects[cls] &&	/* not debug=guard's page */
+				(s->carved == bm_class_objects[cls] ||
+				 ((p + 1) << PAGE_SHIFT) <= (uint32_t)s->carved * size);
 
 		for (uint32_t i = lo; all_free && i <= hi && i < s->carved; i++)
-			all_free = freemap[i / 64] & (1ULL << (i % 64));
+			all_free = (freemap[i / 64] & (1ULL << (i % 64))) ||
+				   obj_in_returned(page, i * size, size);
 		if (all_free)
 			ret |= 1u << p;
 	}
 	if (!ret)
 		return 0;
-	/* Objects that start in a returned page leave the list. */
+	/* Objects that reach a page going back leave the list. */
 	for (o = s->freelist; o; o = next) {
+		uint32_t start = (uint32_t)((char *)o - base);
+		uint32_t first = start >> PAGE_SHIFT, last = (start + size - 1) >> PAGE_SHIFT;
+
 		next = fl_next(o);
-		if (ret & (1u << (((char *)o - base) >> PAGE_SHIFT))) {
+		if (ret & ((2u << last) - (1u << first))) {
 			s->returned_objs++;
 		} else {
 			fl_set(o, list);
@@ -779,7 +802,8 @@ size_t bm_slab_return_pages(uint64_t before, size_t *calls)
 				struct slab *discard = NULL;
 
 				pfn = s->next;
-				if (s->list_since > before || !__slab_collect_orphan(s))
+				if (bm_reclaim_stamp(s->list_since) > before ||
+				    !__slab_collect_orphan(s))
 					continue;
 				if (atomic_load_explicit(&s->inuse, memory_order_relaxed) == 0) {
 					__slab_list_del(n, s);

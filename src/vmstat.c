@@ -6,7 +6,9 @@
  */
 #include "bm.h"
 #include "large.h"
+#include "numastat.h"
 #include "slab.h"
+#include "reclaim.h"
 #include "vmstat.h"
 
 #include <string.h>
@@ -148,6 +150,7 @@ void bm_vmstat(struct bm_out *o)
 	for (int e = 0; e < NR_ZONE_EVENTS; e++)
 		bm_outf(o, "%s %lu\n", zone_event_names[e],
 			(unsigned long)bm_zone_event_sum((enum zone_event)e));
+	bm_reclaim_vmstat(o);
 }
 
 void bm_slabinfo(struct bm_out *o)
@@ -212,6 +215,8 @@ void bm_stats_print(int fd)
 	bm_zoneinfo(&o);
 	bm_outf(&o, "--- libbuddymalloc slabinfo ---\n");
 	bm_slabinfo(&o);
+	bm_outf(&o, "--- libbuddymalloc numastat ---\n");
+	bm_numastat(&o);
 	bm_outf(&o, "--- libbuddymalloc vmstat ---\n");
 	bm_vmstat(&o);
 	bm_out_flush(&o);

@@ -165,4 +165,31 @@ static inline int run_child(void (*fn)(void *), void *arg, char *const argv[],
 	return status;
 }
 
+/*
+ * Run this program again (/proc/self/exe) with argv[1] = mode, our
+ * environment and BUDDYMALLOC_CONF=conf in place of any we have (the
+ * configuration is read at start-up); as run_child otherwise.
+ */
+static inline int run_self(const char *mode, const char *conf, char *buf, size_t size,
+			   unsigned timeout_s)
+{
+	extern char **environ;
+	static char *ev[512];
+	static char self[4096], confvar[256];
+	char *av[] = { self, (char *)mode, NULL };
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int ne = 0;
+
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	snprintf(confvar, sizeof(confvar), "BUDDYMALLOC_CONF=%s", conf);
+	for (char **e = environ; *e && ne < 510; e++)
+		if (strncmp(*e, "BUDDYMALLOC_CONF=", 17))
+			ev[ne++] = *e;
+	ev[ne++] = confvar;
+	ev[ne] = NULL;
+	return run_child(NULL, NULL, av, ev, buf, size, timeout_s);
+}
+
 #endif /* BM_API_H */

@@ -3,37 +3,23 @@
  * debug_modes.c - BUDDYMALLOC_CONF=debug=...: poison reports a write
  * after free when the object is handed out again, junk fills new
  * allocations (calloc still zeroes), guard puts an inaccessible page right
- * after a large object.  Each case runs in a child started with its own
+ * after a large object, and reclaim giving back slab pages that free
+ * objects reach into does not look like a write after free to poison.
+ * Each case runs in a child started with its own
  * configuration.  Skips (77) without our allocator.
  */
 #include "api.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
-
-extern char **environ;
 
 static char out[16384];
 
 /* Run this program again with argv[1] = mode and the configuration. */
 static int run_mode(const char *mode, const char *conf)
 {
-	static char *ev[512];
-	char self[4096], confvar[256];
-	char *av[] = { self, (char *)mode, NULL };
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int ne = 0;
-
-	if (len <= 0)
-		return -1;
-	self[len] = '\0';
-	snprintf(confvar, sizeof(confvar), "BUDDYMALLOC_CONF=%s", conf);
-	for (char **e = environ; *e && ne < 510; e++)
-		if (strncmp(*e, "BUDDYMALLOC_CONF=", 17))
-			ev[ne++] = *e;
-	ev[ne++] = confvar;
-	ev[ne] = NULL;
-	return run_child(NULL, NULL, av, ev, out, sizeof(out), 60);
+	return run_self(mode, conf, out, sizeof(out), 60);
 }
 
 /* Free an object, write into it, then allocate until it comes back. */
@@ -77,6 +63,54 @@ static void touch_past_large(void)
 	fprintf(stderr, "past the end written\n");
 }
 
+/* 576-byte objects, 14 to a two-page slab: the eighth (bytes 4032 to
+ * 4607) straddles the pages. */
+#define STRADDLE_SIZE	576
+#define STRADDLE_N	(14 * 64)
+static void *straddle_objs[STRADDLE_N];
+
+static void *alloc_straddle(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < STRADDLE_N; i++)
+		straddle_objs[i] = malloc(STRADDLE_SIZE);
+	return NULL;
+}
+
+/* Another thread fills slabs and exits, so they belong to no thread.
+ * Freeing all but each slab's first object lets reclaim give back every
+ * second page, whose objects include the straddling one; they all come
+ * back, poisoned tails zeroed, when this thread allocates them again. */
+static int reclaim_poison(void)
+{
+	size_t (*reclaim)(void) = (size_t (*)(void))dlsym(RTLD_DEFAULT, "buddymalloc_reclaim");
+	pthread_t t;
+	int back = 0;
+
+	if (!reclaim || pthread_create(&t, NULL, alloc_straddle, NULL) || pthread_join(t, NULL))
+		return 2;
+	for (int i = 0; i < STRADDLE_N; i++)
+		if ((uintptr_t)straddle_objs[i] & (2 * 4096 - 1))
+			free(straddle_objs[i]);
+	if (reclaim() == 0)
+		return 3;
+	for (int i = 0; i < STRADDLE_N; i++) {
+		char *p = malloc(STRADDLE_SIZE);
+
+		memset(p, 1, STRADDLE_SIZE);
+		back += ((uintptr_t)p & (2 * 4096 - 1)) == 4032;
+	}
+	return back ? 0 : 4;	/* the straddling objects did come back */
+}
+
+static void test_reclaim_poison(void)
+{
+	int status = run_mode("reclaim_poison", "debug=poison");
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(strstr(out, "written after it was freed") == NULL);
+}
+
 static void test_poison(void)
 {
 	int status = run_mode("uaf", "debug=poison");
@@ -116,10 +150,13 @@ int main(int argc, char **argv)
 			return junk();
 		else if (!strcmp(argv[1], "guard"))
 			touch_past_large();
+		else if (!strcmp(argv[1], "reclaim_poison"))
+			return reclaim_poison();
 		return 0;
 	}
 	RUN_TEST(test_poison);
 	RUN_TEST(test_junk);
 	RUN_TEST(test_guard);
+	RUN_TEST(test_reclaim_poison);
 	return test_exit();
 }

@@ -1,7 +1,7 @@
 # tests/api/local.mk - tests of the malloc API, linked with libbuddymalloc.la
 # (so -lbuddymalloc replaces malloc; the top-level LDADD).  badfree, stats,
-# reclaim and debug_modes exit 77 (SKIP) when libbuddymalloc is not the
-# malloc in use.
+# reclaim, reclaim_psi and debug_modes exit 77 (SKIP) when libbuddymalloc
+# is not the malloc in use.
 API_TESTS = \
 	tests/api/basic \
 	tests/api/random \
@@ -12,7 +12,9 @@ API_TESTS = \
 	tests/api/badfree \
 	tests/api/stats \
 	tests/api/reclaim \
-	tests/api/debug_modes
+	tests/api/reclaim_psi \
+	tests/api/debug_modes \
+	tests/api/numa_api
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)

@@ -4,6 +4,7 @@
  * zeroes memory that is not known to be zero. */
 #include "pagetest.h"
 #include "large.h"
+#include "tcache.h"
 
 #include <string.h>
 
@@ -73,11 +74,53 @@ static void test_resized_power_of_two_freed_as_range(void)
 	CHECK(pt_only_max_order_blocks());
 }
 
+/* With the thread's cache live, a freed exact run waits on its pcp list
+ * and is handed out again without the zone; at most PCP_RUN_HIGH wait
+ * per length; a drain gives them all back and the zone is whole. */
+static void test_runs_cached(void)
+{
+	struct page *p[PCP_RUN_HIGH + 4], *q;
+	struct zone *z = pt_zone();
+	uint64_t free_before, allocs;
+
+	CHECK(bm_tcache_init());
+	for (int i = 0; i < PCP_RUN_HIGH + 4; i++) {
+		p[i] = bm_alloc_pages_exact(5, GFP_USER);
+		CHECK(p[i] != NULL);
+		if (!p[i])
+			return;
+	}
+	free_before = z->nr_free_pages;
+	bm_free_pages_exact(p[0], 5);
+	CHECK_EQ(z->nr_free_pages, free_before);		/* cached */
+	CHECK(page_flags(p[0]) & PG_pcp);
+	allocs = pt_event(ZE_alloc_blocks);
+	q = bm_alloc_pages_exact(5, GFP_USER | __GFP_ZERO);
+	CHECK(q == p[0]);					/* the hottest */
+	CHECK_EQ(pt_event(ZE_alloc_blocks), allocs);		/* no zone */
+	CHECK(!(page_flags(q) & PG_pcp));
+	CHECK_EQ(((char *)page_address(q))[4 * PAGE_SIZE + 7], 0);
+	bm_free_pages_exact(q, 5);
+	q = bm_alloc_pages_exact(6, GFP_USER);
+	CHECK(q != NULL && q != p[0]);				/* per length */
+	if (q)
+		bm_free_pages_exact(q, 6);
+	for (int i = 1; i < PCP_RUN_HIGH + 4; i++)
+		bm_free_pages_exact(p[i], 5);
+	CHECK(bm_tc.pcp.run_count[5] <= PCP_RUN_HIGH);
+	CHECK(z->nr_free_pages > free_before);			/* overflow went home */
+	bm_free_pages_exact(p[0], 5);				/* double free */
+	bm_tcache_flush(&bm_tc);
+	CHECK_EQ(bm_tc.pcp.run_count[5], 0);
+	CHECK_INVARIANTS();
+}
+
 int main(void)
 {
-	pt_setup("section_size=8M");
+	pt_setup("section_size=8M,abort_on_error=0");
 	RUN_TEST(test_tail_given_back);
 	RUN_TEST(test_zero_flag);
 	RUN_TEST(test_resized_power_of_two_freed_as_range);
+	RUN_TEST(test_runs_cached);
 	return test_exit();
 }

@@ -13,11 +13,15 @@ UNIT_TESTS = \
 	tests/unit/bad_free \
 	tests/unit/threads \
 	tests/unit/slab_threads \
+	tests/unit/numa \
+	tests/unit/pressure \
 	tests/unit/owned_slabs
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
-EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h
+EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h \
+	tests/unit/numa-topologies.sh tests/unit/numa-2.xml \
+	tests/unit/numa-4.xml tests/unit/numa-8.xml
 
 # Every unit test is one .c file linked with the internal core instead
 # of the installed library.
@@ -35,4 +39,6 @@ tests_unit_report_LDADD = $(UNIT_LDADD)
 tests_unit_bad_free_LDADD = $(UNIT_LDADD)
 tests_unit_threads_LDADD = $(UNIT_LDADD)
 tests_unit_slab_threads_LDADD = $(UNIT_LDADD)
+tests_unit_numa_LDADD = $(UNIT_LDADD)
+tests_unit_pressure_LDADD = $(UNIT_LDADD)
 tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)
