@@ -4,7 +4,7 @@
  *
  * 16 to 128 bytes in steps of 16 (every object 16-byte aligned, as the
  * x86-64 ABI and GCC's MALLOC_ABI_ALIGNMENT expect), then eight classes per
- * doubling up to 64 KiB: a request above 128 bytes wastes at most 1/9 of
+ * doubling up to 32 KiB: a request above 128 bytes wastes at most 1/9 of
  * its class (under 12.5%).  Power-of-two classes hold objects aligned to
  * their size, which memalign uses.
  */
@@ -13,10 +13,10 @@
 
 #include "bm.h"
 
-#define SLAB_MAX_SIZE		65536	/* 64 KiB: larger goes to whole pages */
-#define NR_SIZE_CLASSES		80	/* 8 up to 128, 8 per doubling for 9 doublings */
+#define SLAB_MAX_SIZE		32768	/* 32 KiB: larger goes to whole pages */
+#define NR_SIZE_CLASSES		72	/* 8 up to 128, 8 per doubling for 8 doublings */
 #define SLAB_MIN_ORDER		1	/* a slab spans two descriptors at least */
-#define SLAB_MAX_ORDER		5	/* 128 KiB: two 64 KiB objects; reclaim's
+#define SLAB_MAX_ORDER		5	/* 128 KiB: four 32 KiB objects; reclaim's
 					 * page bitmap holds 32 pages */
 #define SLAB_MIN_OBJECTS	32	/* wanted per slab (see pick_slab_order) */
 
@@ -44,7 +44,7 @@ static inline unsigned int size_to_class(size_t size)
  * bit product with ceil(2^64 / size), exact for every 32-bit offset
  * (Lemire, Kaser and Kurz, below).  A 32-bit reciprocal was exact only
  * while offset * size stayed near 2^32, which 64 KiB objects in 128 KiB
- * slabs pass. */
+ * slabs (tried, see docs/performance.md) passed. */
 static inline uint32_t class_index(unsigned int cls, uint32_t offset)
 {
 	return (uint32_t)(((unsigned __int128)offset * bm_class_divisor[cls]) >> 64);
