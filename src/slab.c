@@ -289,12 +289,11 @@ static void deactivate_slab(struct slab *s, void **freelist)
 		discard_slab(discard);
 }
 
-/* A slab for a bin: partial first, then the empty reserve, then new. */
-static struct slab *get_slab(unsigned int cls, int node)
+/* A partial slab, else an empty one, off a node's lists; NULL if none. */
+static struct slab *take_listed(struct slab_cache_node *n)
 {
-	struct slab_cache_node *n = &bm_slab_nodes[node][cls];
 	struct page *p;
-	struct slab *s;
+	struct slab *s = NULL;
 
 	bm_lock(&n->lock);
 	p = page_list_first(&n->partial);
@@ -304,10 +303,35 @@ static struct slab *get_slab(unsigned int cls, int node)
 		s = page_slab(p);
 		__slab_list_del(n, s);
 		atomic_store_explicit(&s->state, SLAB_ACTIVE, memory_order_release);
-		bm_unlock(&n->lock);
-		return s;
 	}
 	bm_unlock(&n->lock);
+	return s;
+}
+
+/* Under interleave a thread's slabs come from every node, and go back to
+ * their own node's lists: look there too before making a new one (the
+ * kernel's get_any_partial), or they would wait for a thread that
+ * happens to run on that node. */
+static struct slab *take_listed_any(unsigned int cls, int node)
+{
+	struct slab *s = NULL;
+
+	if (bm_policy.mode != MPOL_MODE_INTERLEAVE)
+		return NULL;
+	for (int i = 0; i < bm_nr_nodes && !s; i++)
+		if (i != node && (bm_policy.nodes >> i) & 1)
+			s = take_listed(&bm_slab_nodes[i][cls]);
+	return s;
+}
+
+/* A slab for a bin: partial first, then the empty reserve, then new. */
+static struct slab *get_slab(unsigned int cls, int node)
+{
+	struct slab_cache_node *n;
+	struct slab *s = take_listed(&bm_slab_nodes[node][cls]);
+
+	if (s || (unlikely(bm_nr_nodes > 1) && (s = take_listed_any(cls, node)) != NULL))
+		return s;
 	s = new_slab(cls);
 	if (s) {
 		n = slab_node(s);
