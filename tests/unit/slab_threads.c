@@ -3,8 +3,10 @@
  * slab_threads.c - the slab layer under cross-thread frees and thread exit,
  * driven through its internal API exactly as malloc.c drives it: a thread
  * sets up its cache with bm_tcache_init(), pops objects from its bin (or
- * bm_slab_alloc_refill when the bin is empty), frees onto its bin when it
- * owns the object's slab and with bm_slab_free_remote() otherwise.
+ * bm_slab_alloc_refill when the bin is empty), frees onto the active
+ * slab's list when it is the bin's and with bm_slab_free_remote()
+ * otherwise (malloc.c also frees locally into kept slabs; this test
+ * sends those through the remote path, which is just as valid).
  *
  * Waves of producer threads allocate objects of random classes, fill them
  * and pass them to consumers through queues, then exit with objects still
