@@ -62,10 +62,8 @@ void *bm_large_alloc_gfp(size_t size, size_t align, gfp_t gfp)
 	if (unlikely(bm_debug)) {
 		char *p = page_address(page);
 
-		/* The last page of what was given: a run may be longer. */
 		if (guard)
-			bm_os_protect(p + ((size_t)(page->nr_pages - 1) << PAGE_SHIFT),
-				      PAGE_SIZE, false);
+			bm_os_protect(p + ((nr - 1) << PAGE_SHIFT), PAGE_SIZE, false);
 		if ((bm_debug & BM_DEBUG_JUNK) && !zero)
 			memset(p, BM_JUNK_BYTE, size);
 	}
@@ -97,12 +95,7 @@ bool bm_large_resize(struct page *head, size_t size)
 	if (head->flags & PG_guard)
 		return false;	/* moves instead: the guard stays at the end */
 
-	/* Shrinking within its run class: keep the run, so its free is
-	 * cached like any other of the class. */
-	if (nr <= head->nr_pages && head->nr_pages <= PCP_RUN_MAX &&
-	    pcp_run_class((uint32_t)nr) == pcp_run_class(head->nr_pages))
-		return true;
-	return bm_resize_pages_exact(head, nr);
+	return nr == head->nr_pages || bm_resize_pages_exact(head, nr);
 }
 
 /* -------------------------------------------------------------- huge */

@@ -303,12 +303,9 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 		return NULL;
 	}
 	if (nr_pages <= PCP_RUN_MAX && !align_order && pcp_usable(gfp)) {
-		unsigned int c = pcp_run_class((uint32_t)nr_pages);
-
-		page = bm_pcp_alloc_run(&bm_tc.pcp, gfp, c);
+		page = bm_pcp_alloc_run(&bm_tc.pcp, gfp, (uint32_t)nr_pages);
 		if (page)
 			return page;
-		nr_pages = pcp_run_pages(c);	/* so that its free is cached */
 	}
 	order = bm_order_for_pages(nr_pages);
 	if (order < align_order)
@@ -384,8 +381,7 @@ void bm_free_pages_exact(struct page *page, size_t nr_pages)
 	if (!free_pages_check(page, nr_pages, false))
 		return;
 	if (nr_pages <= PCP_RUN_MAX && pcp_usable(0) &&
-	    pcp_run_pages(pcp_run_class((uint32_t)nr_pages)) == nr_pages &&
-	    bm_pcp_free_run(&bm_tc.pcp, page, pcp_run_class((uint32_t)nr_pages)))
+	    bm_pcp_free_run(&bm_tc.pcp, page, (uint32_t)nr_pages))
 		return;
 	__free_pages_ok(page, nr_pages);
 }

@@ -37,8 +37,8 @@ static void pcp_init(struct per_cpu_pages *pcp)
 		for (int t = 0; t < MIGRATE_TYPES; t++)
 			page_list_init(&pcp->lists[o][t]);
 	memset(pcp->count, 0, sizeof(pcp->count));
-	for (unsigned int c = 0; c < NR_PCP_RUN_CLASSES; c++)
-		page_list_init(&pcp->runs[c]);
+	for (unsigned int n = 0; n <= PCP_RUN_MAX; n++)
+		page_list_init(&pcp->runs[n]);
 	memset(pcp->run_count, 0, sizeof(pcp->run_count));
 	pcp->run_pages = 0;
 }
@@ -101,15 +101,14 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 	return true;
 }
 
-/* ------------------------------------------------------------------ runs
+/* ----------------------------------------------------------- exact runs
  * A run mostly comes back to the list it will be taken from, as programs
  * free and allocate objects of the same sizes; an empty list refills
- * PCP_RUN_BATCH pages' worth (one run at least) under one zone lock. */
+ * PCP_RUN_BATCH runs under one zone lock. */
 
-struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int c)
+struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_pages)
 {
-	struct page_list *list = &pcp->runs[c];
-	uint32_t nr = pcp_run_pages(c);
+	struct page_list *list = &pcp->runs[nr_pages];
 	struct page *page;
 
 	if (unlikely(!pcp->zone))
@@ -117,38 +116,37 @@ struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int
 	if (unlikely(bm_nr_nodes > 1))
 		pcp_follow_policy(pcp);
 	if (page_list_empty(list)) {
-		uint32_t n = bm_rmqueue_runs_bulk(pcp->zone, nr, gfp,
-						  nr < PCP_RUN_BATCH ? PCP_RUN_BATCH / nr : 1, list);
+		uint32_t n = bm_rmqueue_runs_bulk(pcp->zone, nr_pages, gfp, PCP_RUN_BATCH, list);
 
 		if (!n)
 			return NULL;
-		pcp->run_count[c] += (uint8_t)n;
-		pcp->run_pages += n * nr;
+		pcp->run_count[nr_pages] += (uint8_t)n;
+		pcp->run_pages += n * nr_pages;
 	}
 	page = pfn_to_page(list->first);	/* the hottest */
 	page_list_del(list, page);
-	pcp->run_count[c]--;
-	pcp->run_pages -= nr;
-	bm_prep_new_page(page, nr, gfp, page->flags & PG_zero);
+	pcp->run_count[nr_pages]--;
+	pcp->run_pages -= nr_pages;
+	bm_prep_new_page(page, nr_pages, gfp, page->flags & PG_zero);
 	set_page_flags(page, PG_head);
 	return page;
 }
 
-bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, unsigned int c)
+bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_pages)
 {
-	struct page_list *list = &pcp->runs[c];
-	uint32_t nr = pcp_run_pages(c);
+	struct page_list *list = &pcp->runs[nr_pages];
 
 	if (unlikely(page_zone(page) != pcp->zone))
 		return false;
 	set_page_flags(page, PG_head | PG_pcp);
 	page_list_add(list, page);
-	pcp->run_pages += nr;
-	if (++pcp->run_count[c] > PCP_RUN_HIGH || pcp->run_pages > PCP_RUN_BUDGET) {
-		uint32_t n = bm_free_pcp_runs_bulk(pcp->zone, list, (pcp->run_count[c] + 1) / 2);
+	pcp->run_pages += nr_pages;
+	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > 2 * opt_pcp_high) {
+		uint32_t n = bm_free_pcp_runs_bulk(pcp->zone, list,
+						   (pcp->run_count[nr_pages] + 1) / 2);
 
-		pcp->run_count[c] -= n;
-		pcp->run_pages -= n * nr;
+		pcp->run_count[nr_pages] -= n;
+		pcp->run_pages -= n * nr_pages;
 	}
 	return true;
 }
@@ -159,10 +157,10 @@ size_t bm_pcp_drain(struct per_cpu_pages *pcp)
 
 	if (!pcp->zone)
 		return 0;
-	for (unsigned int c = 0; c < NR_PCP_RUN_CLASSES; c++) {
-		pages += (size_t)bm_free_pcp_runs_bulk(pcp->zone, &pcp->runs[c],
-						       UINT32_MAX) * pcp_run_pages(c);
-		pcp->run_count[c] = 0;
+	for (uint32_t n = 1; n <= PCP_RUN_MAX; n++) {
+		pages += (size_t)bm_free_pcp_runs_bulk(pcp->zone, &pcp->runs[n],
+						       UINT32_MAX) * n;
+		pcp->run_count[n] = 0;
 	}
 	pcp->run_pages = 0;
 	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
