@@ -255,9 +255,19 @@ fail:
 	return NULL;
 }
 
+/* Blocks up to this many pages are cleared even when known zero.  A page
+ * never touched reads as the kernel's zero page: a program that reads
+ * its calloc'd block before writing it takes two faults per page (the
+ * zero page, then copy on write) where a cleared page takes one.  In
+ * the calloc bench that was 101,000 faults against 57,000 and 1.01 s
+ * against 0.69 s on 2 cores, and most of 6 s of system time on 16.
+ * Larger blocks stay lazy: a big zeroed array is often used sparsely,
+ * and its untouched pages then cost no memory. */
+#define EAGER_ZERO_PAGES	256	/* 1 MiB */
+
 void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
 {
-	if ((gfp & __GFP_ZERO) && !zero)
+	if ((gfp & __GFP_ZERO) && (!zero || nr_pages <= EAGER_ZERO_PAGES))
 		memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
 }
 
