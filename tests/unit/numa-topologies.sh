@@ -6,8 +6,8 @@
 set -e
 cd "$(dirname "$0")"
 
-# make N FILE ROW...: a topology of N nodes and its distance rows.
-make() {
+# machine N FILE ROW...: a topology of N nodes and its distance rows.
+machine() {
 	n=$1 out=$2
 	shift 2
 	lstopo-no-graphics --if synthetic --input "pack:$n [numa] pu:1" --of xml - > "$out.tmp"
@@ -22,10 +22,10 @@ make() {
 }
 
 # Two nodes, each direction its own latency.
-make 2 numa-2.xml "10 21" "24 10"
+machine 2 numa-2.xml "10 21" "24 10"
 
 # Four nodes in a line 0-1-2-3 (3's row to 0 differs from 0's to 3).
-make 4 numa-4.xml \
+machine 4 numa-4.xml \
 	"10 16 22 28" \
 	"16 10 16 22" \
 	"22 16 10 16" \
@@ -33,7 +33,7 @@ make 4 numa-4.xml \
 
 # Eight nodes in two groups of four: 16 inside a group, 32 across, and
 # each node has a partner in the other group at 28 (30 coming back).
-make 8 numa-8.xml \
+machine 8 numa-8.xml \
 	"10 16 16 16 28 32 32 32" \
 	"16 10 16 16 32 28 32 32" \
 	"16 16 10 16 32 32 28 32" \
