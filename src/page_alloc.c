@@ -187,26 +187,7 @@ uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t 
 	bm_lock(&z->lock);
 	for (; n < count && !page_list_empty(list); n++) {
 		struct page *page = pfn_to_page(list->last);	/* the coldest */
-		unsigned int order = page->order;
-
-		page_list_del(list, page);
-		set_page_flags(page, 0);
-		zone_event(z, pgfree, 1u << order);
-		zone_event(z, free_blocks, 1);
-		__free_one_page(z, page_to_pfn(page), order, 0);
-	}
-	bm_unlock(&z->lock);
-	return n;
-}
-
-uint32_t bm_free_pcp_runs_bulk(struct zone *z, struct page_list *list, uint32_t count)
-{
-	uint32_t n = 0;
-
-	bm_lock(&z->lock);
-	for (; n < count && !page_list_empty(list); n++) {
-		struct page *page = pfn_to_page(list->last);	/* the coldest */
-		uint32_t nr = page->nr_pages;
+		uint32_t nr = page->nr_pages;	/* a block's or an exact run's */
 
 		page_list_del(list, page);
 		set_page_flags(page, 0);

@@ -142,7 +142,7 @@ bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_p
 	page_list_add(list, page);
 	pcp->run_pages += nr_pages;
 	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > 2 * opt_pcp_high) {
-		uint32_t n = bm_free_pcp_runs_bulk(pcp->zone, list,
+		uint32_t n = bm_free_pcppages_bulk(pcp->zone, list,
 						   (pcp->run_count[nr_pages] + 1) / 2);
 
 		pcp->run_count[nr_pages] -= n;
@@ -158,7 +158,7 @@ size_t bm_pcp_drain(struct per_cpu_pages *pcp)
 	if (!pcp->zone)
 		return 0;
 	for (uint32_t n = 1; n <= PCP_RUN_MAX; n++) {
-		pages += (size_t)bm_free_pcp_runs_bulk(pcp->zone, &pcp->runs[n],
+		pages += (size_t)bm_free_pcppages_bulk(pcp->zone, &pcp->runs[n],
 						       UINT32_MAX) * n;
 		pcp->run_count[n] = 0;
 	}

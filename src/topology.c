@@ -40,7 +40,7 @@ int bm_topology_node_of_os(int os_node)
 }
 
 /* Add a node (kernel id os); false when the table is full. */
-static bool topo_add_node(int os, uint64_t memory)
+static bool topo_add_node(int os)
 {
 	int i = bm_topo.nr_nodes;
 
@@ -50,7 +50,6 @@ static bool topo_add_node(int os, uint64_t memory)
 		return false;
 	}
 	bm_topo.os_node[i] = os;
-	bm_topo.memory[i] = memory;
 	bm_topo.nr_nodes = i + 1;
 	return true;
 }
@@ -166,7 +165,7 @@ static bool hwloc_discover(void)
 	for (int i = 0; i < n; i++) {
 		hwloc_obj_t o = api.obj(t, HWLOC_TYPE_DEPTH_NUMANODE, (unsigned int)i);
 
-		if (!topo_add_node((int)o->os_index, o->attr->numanode.local_memory))
+		if (!topo_add_node((int)o->os_index))
 			break;
 		for (int cpu = api.first(o->cpuset); cpu >= 0; cpu = api.next(o->cpuset, cpu))
 			topo_set_cpu((unsigned int)cpu, i);
@@ -215,7 +214,7 @@ static bool libnuma_discover(void)
 	for (int os = 0; os <= max_node(); os++) {
 		long long size = node_size(os, NULL);
 
-		if (size > 0 && !topo_add_node(os, (uint64_t)size))
+		if (size > 0 && !topo_add_node(os))
 			break;
 	}
 	for (int cpu = 0; cpu < nr_cpus(); cpu++) {
@@ -334,7 +333,7 @@ bool bm_topology_sysfs(const char *root, const struct bm_os_nodemask *nodes)
 		return false;
 	for_each_in_list(buf, sysfs_online, 0);
 	for (int k = 0; k < nr_online; k++)
-		if (bm_os_nodemask_test(nodes, online[k]) && !topo_add_node(online[k], 0))
+		if (bm_os_nodemask_test(nodes, online[k]) && !topo_add_node(online[k]))
 			break;
 	topo_default_distances();
 	for (int i = 0; i < bm_topo.nr_nodes; i++) {
@@ -388,7 +387,7 @@ void bm_topology_init(void)
 		topo_reset();
 	}
 	/* One node: the one the process may use. */
-	topo_add_node(first, 0);
+	topo_add_node(first);
 	topo_default_distances();
 	bm_topo.source = nr > 1 ? "one node (hwloc and libnuma failed)" : "one node";
 }

@@ -24,7 +24,6 @@ struct bm_topology {
 	int		nr_nodes;
 	const char	*source;		/* what the nodes were found with */
 	int		os_node[MAX_NUMNODES];	/* the kernel's id of each of our nodes */
-	uint64_t	memory[MAX_NUMNODES];	/* bytes, 0 when not known */
 	uint16_t	distance[MAX_NUMNODES][MAX_NUMNODES];
 };
 
