@@ -220,24 +220,30 @@ static BM_NOINLINE void free_slow(void *p)
 	}
 }
 
-static inline void do_free(void *p)
+/* The slab of p when p passes free's cheap checks: one of ours, in a
+ * slab, the start of a carved object, not marked free already.  NULL
+ * sends the caller to classify, which tells the rest apart and reports. */
+static inline struct slab *slab_of_live(const void *p)
 {
 	struct page *page;
 	struct slab *s;
 	uint32_t off;
-	unsigned int cls;
 
 	if (unlikely(!bm_addr_in_range(p)))
-		goto slow;
+		return NULL;
 	page = virt_to_page(p);
 	if (unlikely(!(page->flags & PG_slab)))
-		goto slow;
+		return NULL;
 	s = obj_slab(page, p, &off);
-	cls = page->aux8;		/* the size class, on every slab page */
-	/* The start of a carved object, not marked free already. */
-	if (unlikely(!class_divides(cls, off) || off >= (uint32_t)s->carved_end * 16 ||
-		     ((void **)p)[1] == (void *)free_marker(p)))
-		goto slow;
+	/* page->aux8: the size class, on every slab page */
+	if (unlikely(!class_divides(page->aux8, off) || off >= (uint32_t)s->carved_end * 16 ||
+		     ((void *const *)p)[1] == (void *)free_marker(p)))
+		return NULL;
+	return s;
+}
+
+static inline void slab_free(struct slab *s, void *p)
+{
 	/* A slab this thread owns, active or kept: one branch for both, so
 	 * it predicts well however the frees fall between them. */
 	if (likely(s->owner == &bm_tc)) {
@@ -247,9 +253,16 @@ static inline void do_free(void *p)
 		return;
 	}
 	bm_slab_free_remote(s, p);
-	return;
-slow:
-	free_slow(p);
+}
+
+static inline void do_free(void *p)
+{
+	struct slab *s = slab_of_live(p);
+
+	if (likely(s))
+		slab_free(s, p);
+	else
+		free_slow(p);
 }
 
 /* ------------------------------------------------------------- exports */
@@ -299,11 +312,46 @@ BM_EXPORT void *calloc(size_t n, size_t size)
  * a time from 16 to 32 KiB would be copied eight times. */
 #define REALLOC_PAGES_MIN	16384
 
+/* Does a slab object of class cls still serve size bytes?  It shrinks in
+ * place down to half its class (mimalloc's and tcmalloc's rule): a buffer
+ * trimmed a little is not worth a copy, and waste stays within half. */
+static inline bool slab_realloc_fits(unsigned int cls, size_t size)
+{
+	uint32_t usable = bm_class_size[cls];
+
+	return size <= usable && (size >= usable / 2 || size_to_class(size) == cls);
+}
+
+/* What a block of usable bytes that must move to hold size bytes is
+ * given: a growing block gets at least a quarter more (tcmalloc's rule),
+ * so a buffer grown by small steps is copied O(log) times, not once per
+ * size class. */
+static inline size_t realloc_target(size_t usable, size_t size)
+{
+	size_t amortised = usable + usable / 4;
+
+	return size > usable && size < amortised ? amortised : size;
+}
+
+/* Move p (usable bytes) to a new block for size bytes; NULL leaves p. */
+static void *realloc_move(void *p, size_t usable, size_t size, bool to_pages)
+{
+	size_t target = realloc_target(usable, size);
+	void *q = to_pages ? large_alloc(target, 0, false) : do_malloc(target);
+
+	if (q) {
+		VG_ALLOC(q, size, false);
+		memcpy(q, p, usable < size ? usable : size);
+	}
+	return q;
+}
+
 BM_EXPORT void *realloc(void *p, size_t size)
 {
 	size_t usable;
 	enum obj_kind kind;
 	bool to_pages = false;
+	struct slab *s;
 	void *q;
 
 	if (!p) {
@@ -315,6 +363,18 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		api_free(p);
 		return NULL;
 	}
+	/* A live slab object, checked as free checks it: no classify. */
+	if (!VG_ACTIVE && (s = slab_of_live(p)) != NULL) {
+		unsigned int cls = s->size_class;
+
+		if (slab_realloc_fits(cls, size))
+			return p;
+		usable = bm_class_size[cls];
+		q = realloc_move(p, usable, size, size > usable && size > REALLOC_PAGES_MIN);
+		if (q)
+			slab_free(s, p);
+		return q;
+	}
 	kind = classify(p, "realloc", &usable);
 	if (VG_ACTIVE && kind != OBJ_BAD)
 		goto move;	/* memcheck knows the block's size, we do not */
@@ -323,9 +383,7 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		errno = EINVAL;
 		return NULL;
 	case OBJ_SLAB:
-		/* Same class: stay; it keeps waste within the class bound. */
-		if (size <= SLAB_MAX_SIZE && size_to_class(size) ==
-		    size_to_class(usable))
+		if (slab_realloc_fits(size_to_class(usable), size))
 			return p;
 		to_pages = size > usable && size > REALLOC_PAGES_MIN;
 		break;
@@ -344,12 +402,8 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		break;
 	}
 move:
-	q = to_pages ? large_alloc(size, 0, false) : do_malloc(size);
-	if (!q)
-		return NULL;
-	VG_ALLOC(q, size, false);
-	memcpy(q, p, usable < size ? usable : size);
-	if (kind != OBJ_BOOTSTRAP)
+	q = realloc_move(p, usable, size, to_pages);
+	if (q && kind != OBJ_BOOTSTRAP)
 		api_free(p);
 	return q;
 }

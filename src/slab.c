@@ -28,10 +28,7 @@
 #define SLAB_OWNED_OBJECTS	128	/* or as many as hold this many objects */
 #define OWNED_SCAN_EVERY	16	/* slow refills from one bin's scan to the next */
 #define OWNED_PROBE		4	/* kept slabs take_owned looks at, at most */
-#define CARVE_BYTES		4096	/* carve about a page of objects at a time, */
-#define CARVE_MIN		8	/* and at least this many: the bin's swap of
-					 * the slab's freelist then comes every 8
-					 * pairs or more */
+#define CARVE_MAX		(PAGE_SIZE / 16)	/* objects one carve makes, at most */
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 uintptr_t bm_free_key;
@@ -177,25 +174,28 @@ static struct slab *__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 
 /* ---------------------------------------------------------- allocation */
 
-/* Carve up to a page of fresh objects into a free list. */
+/* Carve the fresh objects that start in the page where carving stands
+ * (at least one) into a free list.  Carving writes each object's first
+ * 16 bytes, so a carve that ran on into further pages would fault them
+ * in for objects nobody may ask for: eight 4 KiB objects at a time cost
+ * a short-lived process such as sort or sed some 40 page faults. */
 static void **carve(struct slab *s, unsigned int cls)
 {
 	uint32_t size = bm_class_size[cls];
 	uint32_t left = bm_class_objects[cls] - s->carved;
-	uint32_t n = CARVE_BYTES / size;
-	char *base = (char *)slab_base(s) + (size_t)s->carved * size;
+	uint32_t start = (uint32_t)s->carved * size;
+	uint32_t n = ((start | (PAGE_SIZE - 1)) + 1 - start + size - 1) / size;
+	char *base = (char *)slab_base(s) + start;
 	void **head;
 
-	if (n < CARVE_MIN)
-		n = CARVE_MIN;
 	if (n > left)
 		n = left;
-	BM_BUG_ON(n == 0);	/* callers carve only a slab with room */
+	BM_BUG_ON(n == 0 || n > CARVE_MAX);	/* callers carve only a slab with room */
 #ifdef BM_SECURE
 	{
 		/* Hand the objects out in a random order (Fisher-Yates over
 		 * this batch), so neighbours are not predictable. */
-		uint16_t idx[CARVE_BYTES / 16 > CARVE_MIN ? CARVE_BYTES / 16 : CARVE_MIN];
+		uint16_t idx[CARVE_MAX];
 		static __thread uint64_t rng;
 
 		if (!rng)

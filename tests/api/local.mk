@@ -1,7 +1,7 @@
 # tests/api/local.mk - tests of the malloc API, linked with libbuddymalloc.la
-# (so -lbuddymalloc replaces malloc; the top-level LDADD).  badfree, stats,
-# reclaim, reclaim_psi and debug_modes exit 77 (SKIP) when libbuddymalloc
-# is not the malloc in use.
+# (so -lbuddymalloc replaces malloc; the top-level LDADD).  badfree,
+# stats, realloc_policy, reclaim, reclaim_psi and debug_modes exit 77
+# (SKIP) when libbuddymalloc is not the malloc in use.
 API_TESTS = \
 	tests/api/basic \
 	tests/api/random \
@@ -11,6 +11,7 @@ API_TESTS = \
 	tests/api/cxx \
 	tests/api/badfree \
 	tests/api/stats \
+	tests/api/realloc_policy \
 	tests/api/reclaim \
 	tests/api/reclaim_psi \
 	tests/api/debug_modes \
