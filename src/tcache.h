@@ -25,6 +25,7 @@ struct thread_cache {
 	unsigned int		refills;		/* freelist swaps: every 8th ticks reclaim */
 	unsigned int		slow_refills;		/* bm_slab_refill calls: the owned-slab clock */
 	unsigned int		scan_cls;		/* the next bin whose kept slabs are looked at */
+	unsigned int		reclaim_ticks;		/* bm_reclaim_tick calls: every 8th reads the clock */
 };
 
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
