@@ -65,7 +65,13 @@ static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
 	p->order = (uint8_t)order;
 	p->migratetype = (uint8_t)mt;
 	p->private = __atomic_load_n(&bm_now_ms, __ATOMIC_RELAXED);	/* free since */
-	page_list_add(&z->free_area[order].free_list[mt], p);
+	/* Resident blocks first: allocation takes the head, so memory the
+	 * program touched before is reused before memory that is not backed
+	 * (fresh or given back), which would fault in anew and add to RSS. */
+	if (clean)
+		page_list_add_tail(&z->free_area[order].free_list[mt], p);
+	else
+		page_list_add(&z->free_area[order].free_list[mt], p);
 	z->free_area[order].nr_free++;
 	z->nr_free_pages += 1u << order;
 	if (clean & PG_returned)

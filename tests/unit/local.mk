@@ -3,6 +3,7 @@ UNIT_TESTS = \
 	tests/unit/options \
 	tests/unit/size_class \
 	tests/unit/split_merge \
+	tests/unit/dirty_first \
 	tests/unit/random_ops \
 	tests/unit/exact \
 	tests/unit/fallback \
@@ -29,6 +30,7 @@ UNIT_LDADD = src/libbuddycore.la $(PTHREAD_LIBS)
 tests_unit_options_LDADD = $(UNIT_LDADD)
 tests_unit_size_class_LDADD = $(UNIT_LDADD)
 tests_unit_split_merge_LDADD = $(UNIT_LDADD)
+tests_unit_dirty_first_LDADD = $(UNIT_LDADD)
 tests_unit_random_ops_LDADD = $(UNIT_LDADD)
 tests_unit_exact_LDADD = $(UNIT_LDADD)
 tests_unit_fallback_LDADD = $(UNIT_LDADD)
