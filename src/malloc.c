@@ -107,6 +107,7 @@ static inline void *slab_alloc(unsigned int cls)
 	s = bin->slab;
 	if (s && (obj = s->freelist) != NULL && (++bm_tc.refills & 7)) {
 		s->freelist = NULL;
+		s->local_free = 0;
 		bin->freelist = fl_next(obj);
 		obj[1] = NULL;
 		return obj;
@@ -247,9 +248,7 @@ static inline void slab_free(struct slab *s, void *p)
 	/* A slab this thread owns, active or kept: one branch for both, so
 	 * it predicts well however the frees fall between them. */
 	if (likely(s->owner == &bm_tc)) {
-		fl_set(p, s->freelist);
-		((void **)p)[1] = (void *)free_marker(p);
-		s->freelist = p;
+		slab_free_owned(s, p);
 		return;
 	}
 	bm_slab_free_remote(s, p);

@@ -77,7 +77,8 @@ struct slab {
 	};
 	uint16_t	returned_pages;	/* pages given back to the OS (PG_returned) */
 	uint16_t	returned_objs;	/* free objects in them, off every list */
-	uint32_t	pad3;
+	uint16_t	local_free;	/* owned: objects on freelist */
+	uint16_t	pad3;
 	_Atomic uint64_t remote;	/* remote-free word */
 };
 _Static_assert(sizeof(struct slab) == 2 * sizeof(struct page), "slab overlays two pages");
@@ -167,6 +168,16 @@ static inline void fl_set(void *obj, const void *next)
 static inline uintptr_t free_marker(const void *obj)
 {
 	return (uintptr_t)obj ^ bm_free_key;
+}
+
+/* Free obj into slab s, which the calling thread owns (its active slab
+ * or a kept one): no lock, no atomic. */
+static inline void slab_free_owned(struct slab *s, void *obj)
+{
+	fl_set(obj, s->freelist);
+	((void **)obj)[1] = (void *)free_marker(obj);
+	s->freelist = obj;
+	s->local_free++;
 }
 
 /* Set up the node lists (init, after the nodes exist). */

@@ -43,9 +43,7 @@ static void obj_free(void *p)
 
 	CHECK(bm_slab_check_free(s, p, &bm_tc.bins[s->size_class]) == NULL);
 	if (s->owner == &bm_tc) {
-		fl_set(p, s->freelist);
-		((void **)p)[1] = (void *)free_marker(p);
-		s->freelist = p;
+		slab_free_owned(s, p);
 		return;
 	}
 	remote_frees++;
