@@ -77,6 +77,7 @@ struct zone {
 	uint32_t	present_pages;		/* committed */
 	uint32_t	managed_pages;		/* committed and handed to the buddy */
 	uint32_t	nr_sections;		/* committed sections */
+	bool		thp;			/* committed memory advised for huge pages */
 	int		node;			/* owning node id */
 	enum zone_type	type;
 	uint64_t	events[NR_ZONE_EVENTS];

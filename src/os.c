@@ -46,6 +46,15 @@ void bm_os_discard(void *addr, size_t size)
 	errno = saved;
 }
 
+bool bm_os_hugepage(void *addr, size_t size)
+{
+	int saved = errno;
+	bool ok = madvise(addr, size, MADV_HUGEPAGE) == 0;
+
+	errno = saved;
+	return ok;
+}
+
 void bm_os_unmap(void *addr, size_t size)
 {
 	int saved = errno;

@@ -13,6 +13,10 @@ bool bm_os_commit(void *addr, size_t size);
 /* Drop the contents of [addr, addr + size); it reads as zero afterwards. */
 void bm_os_discard(void *addr, size_t size);
 void bm_os_unmap(void *addr, size_t size);
+/* Ask for transparent huge pages on [addr, addr + size) (where the
+ * kernel's THP mode is madvise; "always" gives them anyway, "never" not
+ * at all).  False when the kernel refuses. */
+bool bm_os_hugepage(void *addr, size_t size);
 /* Make a page range inaccessible (guard) or accessible again. */
 void bm_os_protect(void *addr, size_t size, bool accessible);
 
