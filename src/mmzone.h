@@ -43,6 +43,7 @@ enum zone_watermarks {
 	X(alloc_fail,		"allocations that found no memory in this zone") \
 	X(reclaim_wakeup,	"times the reclaim thread was woken by the low watermark") \
 	X(direct_reclaim,	"allocations that reclaimed before committing a section") \
+	X(frag_drain,		"allocations that drained pcp lists before growing a fragmented zone") \
 	X(pages_drained,	"pages drained from pcp lists by reclaim") \
 	X(slabs_shrunk,		"empty slabs given back to the buddy by reclaim") \
 	X(pages_returned,	"free pages given back to the OS") \

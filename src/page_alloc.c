@@ -99,14 +99,29 @@ static void count_numa_foreign(const struct zone *z, const struct alloc_context 
 	}
 }
 
+/* Free pages to spare, but no block of the order: the zone would grow
+ * for want of a block that its free pages, some of them held in pcp
+ * lists, might make.  (zone->lock held) */
+static inline bool __zone_fragmented(const struct zone *z, unsigned int order)
+{
+	return order && z->nr_free_pages > z->watermark[WMARK_HIGH] + (2u << order) &&
+	       !__zone_has_order(z, order);
+}
+
 /* Lock the zone for an allocation, reclaiming first when the next step
- * would commit a section (with the lock dropped meanwhile). */
+ * would commit a section, or draining pcp lists when it would grow the
+ * zone only because free memory is in pieces (with the lock dropped
+ * meanwhile). */
 static void zone_lock_for_alloc(struct zone *z, unsigned int order)
 {
 	bm_lock(&z->lock);
 	if (unlikely(__zone_needs_reclaim(z, order))) {
 		bm_unlock(&z->lock);
 		bm_reclaim_low(z);
+		bm_lock(&z->lock);
+	} else if (unlikely(__zone_fragmented(z, order))) {
+		bm_unlock(&z->lock);
+		bm_reclaim_fragmented(z);
 		bm_lock(&z->lock);
 	}
 }

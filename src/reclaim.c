@@ -366,6 +366,15 @@ void bm_reclaim_low(struct zone *z)
 	zone_event_locked(z, direct_reclaim, 1);
 }
 
+void bm_reclaim_fragmented(struct zone *z)
+{
+	if (opt_reclaim == RECLAIM_OFF)
+		return;
+	atomic_fetch_add(&bm_drain_gen, 1);
+	drain_own_pcp(z);
+	zone_event_locked(z, frag_drain, 1);
+}
+
 size_t bm_reclaim_all(void)
 {
 	size_t pages = 0;

@@ -20,6 +20,11 @@ void bm_reclaim_tick(void);
  * slabs.  Called without locks held. */
 void bm_reclaim_low(struct zone *z);
 
+/* A zone has free pages but not in a block of the order asked for, and
+ * would grow: drain this thread's pcp lists, so their blocks merge, and
+ * ask the others to drain theirs.  Called without locks held. */
+void bm_reclaim_fragmented(struct zone *z);
+
 /* Give back everything that can go: this thread's caches, empty slabs,
  * and every free page (malloc_trim, buddymalloc_reclaim).  Returns the
  * pages given back to the OS. */

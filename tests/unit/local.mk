@@ -5,6 +5,7 @@ UNIT_TESTS = \
 	tests/unit/split_merge \
 	tests/unit/dirty_first \
 	tests/unit/thp \
+	tests/unit/frag_drain \
 	tests/unit/random_ops \
 	tests/unit/exact \
 	tests/unit/fallback \
@@ -33,6 +34,7 @@ tests_unit_size_class_LDADD = $(UNIT_LDADD)
 tests_unit_split_merge_LDADD = $(UNIT_LDADD)
 tests_unit_dirty_first_LDADD = $(UNIT_LDADD)
 tests_unit_thp_LDADD = $(UNIT_LDADD)
+tests_unit_frag_drain_LDADD = $(UNIT_LDADD)
 tests_unit_random_ops_LDADD = $(UNIT_LDADD)
 tests_unit_exact_LDADD = $(UNIT_LDADD)
 tests_unit_fallback_LDADD = $(UNIT_LDADD)
