@@ -26,7 +26,7 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
 	X(reclaim,                RECLAIM_INLINE, 0,   2,               "off, inline (on slow paths) or thread (a kswapd-like thread)") \
 	X(decay_ms,               1000,          0,    3600000,         "free pageblocks unused this long go back to the OS") \
 	X(madvise_free,           0,             0,    1,               "give back with MADV_FREE instead of MADV_DONTNEED") \
-	X(thp_min,                64ULL << 20,   0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
+	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
 	X(debug,                  0,             0,    7,               "guard, poison, junk, joined with '+' (see debug.h)") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
