@@ -112,6 +112,7 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	bm_reclaim_fork_child();
+	bm_tcache_fork_child();
 	zones_unlock(true);
 	bm_slab_reinit_locks();
 	bm_huge_reinit_lock();

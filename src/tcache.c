@@ -10,6 +10,7 @@
 __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t tcache_key;
+_Atomic unsigned int bm_nr_threads;
 
 void bm_tcache_flush(struct thread_cache *tc)
 {
@@ -27,7 +28,13 @@ static void tcache_exit(void *arg)
 	struct thread_cache *tc = arg;
 
 	tc->state = TC_DEAD;
+	atomic_fetch_sub_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	bm_tcache_flush(tc);
+}
+
+void bm_tcache_fork_child(void)
+{
+	atomic_store_explicit(&bm_nr_threads, bm_tc.state == TC_LIVE, memory_order_relaxed);
 }
 
 bool bm_tcache_setup(void)
@@ -47,6 +54,7 @@ bool bm_tcache_init(void)
 	}
 	/* LIVE first: pthread_setspecific may itself allocate. */
 	bm_tc.state = TC_LIVE;
+	atomic_fetch_add_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	pthread_setspecific(tcache_key, &bm_tc);
 	return true;
 }

@@ -30,6 +30,9 @@ struct thread_cache {
 
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
 
+/* Threads whose cache is live (slab.c shares the kept-slab budget out). */
+extern BM_HIDDEN _Atomic unsigned int bm_nr_threads;
+
 /* Set up the calling thread's cache (first slow path). False if the
  * allocator cannot start or the thread is exiting. */
 bool bm_tcache_init(void);
@@ -39,5 +42,8 @@ void bm_tcache_flush(struct thread_cache *tc);
 
 /* Process-wide: create the thread-exit key.  Called once from init. */
 bool bm_tcache_setup(void);
+
+/* In a fork child: only the forking thread is left. */
+void bm_tcache_fork_child(void);
 
 #endif /* BM_TCACHE_H */

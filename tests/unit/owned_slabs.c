@@ -17,6 +17,7 @@
 #include "tcache.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 #define SLABS	5	/* the active one and 4 kept */
 #define MAX_OBJS	1024
@@ -109,9 +110,80 @@ static void test_owned_slabs(void)
 	CHECK_EQ(bm_check_invariants(STDERR_FILENO), 0);
 }
 
+/* The byte budget for kept slabs (512 KiB a bin) is shared out beyond 4
+ * live threads; the object bound (128 objects' worth) and the floor (4
+ * slabs) are not.  1 KiB objects come 32 to a 32 KiB slab, so a bin
+ * keeps 16 of them with one thread and 4 with 16. */
+#define FILL_SLABS	20
+#define IDLE_THREADS	15
+
+static uint32_t kept_after_fill(void)
+{
+	unsigned int cls = size_to_class(1024);
+	struct tcache_bin *bin = &bm_tc.bins[cls];
+	uint32_t n = FILL_SLABS * bm_class_objects[cls], kept;
+	static void *objs[MAX_OBJS];
+
+	CHECK(bm_tcache_init());
+	CHECK(n <= MAX_OBJS);
+	for (uint32_t i = 0; i < n && i < MAX_OBJS; i++)
+		CHECK((objs[i] = obj_alloc(cls)) != NULL);
+	kept = bin->nr_owned;
+	for (uint32_t i = 0; i < n && i < MAX_OBJS; i++)
+		obj_free(objs[i]);
+	return kept;
+}
+
+static void *fill_thread(void *arg)
+{
+	*(uint32_t *)arg = kept_after_fill();
+	return NULL;
+}
+
+static pthread_barrier_t idle_barrier;
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	CHECK(bm_tcache_init());	/* a live cache, then wait */
+	pthread_barrier_wait(&idle_barrier);
+	return NULL;
+}
+
+static uint32_t kept_in_thread(void)
+{
+	pthread_t t;
+	uint32_t kept = 0;
+
+	CHECK(pthread_create(&t, NULL, fill_thread, &kept) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	return kept;
+}
+
+static void test_kept_budget_shared(void)
+{
+	pthread_t idle[IDLE_THREADS];
+
+	CHECK_EQ(bm_class_objects[size_to_class(1024)], 32);
+	CHECK_EQ(kept_in_thread(), 16);
+	CHECK(pthread_barrier_init(&idle_barrier, NULL, IDLE_THREADS + 1) == 0);
+	for (int i = 0; i < IDLE_THREADS; i++)
+		CHECK(pthread_create(&idle[i], NULL, idle_thread, NULL) == 0);
+	while (atomic_load(&bm_nr_threads) < IDLE_THREADS)
+		sched_yield();
+	CHECK_EQ(kept_in_thread(), 4);
+	pthread_barrier_wait(&idle_barrier);
+	for (int i = 0; i < IDLE_THREADS; i++)
+		CHECK(pthread_join(idle[i], NULL) == 0);
+	CHECK_EQ(atomic_load(&bm_nr_threads), 0);
+	CHECK_EQ(kept_in_thread(), 16);
+	CHECK_EQ(bm_check_invariants(STDERR_FILENO), 0);
+}
+
 int main(void)
 {
 	pt_setup("section_size=16M");
 	RUN_TEST(test_owned_slabs);
+	RUN_TEST(test_kept_budget_shared);
 	return test_exit();
 }
