@@ -179,8 +179,9 @@ static struct slab *__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 /* Carve the fresh objects that start in the page where carving stands
  * (at least one) into a free list.  Carving writes each object's first
  * 16 bytes, so a carve that ran on into further pages would fault them
- * in for objects nobody may ask for: eight 4 KiB objects at a time cost
- * a short-lived process such as sort or sed some 40 page faults. */
+ * in for objects nobody may ask for: carving at least eight objects at
+ * a time (4 KiB ones among them) cost `sort` of ten words 22 of its 143
+ * page faults. */
 static void **carve(struct slab *s, unsigned int cls)
 {
 	uint32_t size = bm_class_size[cls];
