@@ -89,7 +89,7 @@ static inline void *slab_alloc(unsigned int cls)
 	struct slab *s;
 
 	if (likely(obj)) {
-		bin->freelist = fl_next(obj);
+		bin_pop(bin, obj);
 #ifdef BM_SECURE
 		/* A link leads to the same slab or nowhere. */
 		if (unlikely(((uintptr_t)bin->freelist ^ (uintptr_t)obj) &
@@ -98,20 +98,14 @@ static inline void *slab_alloc(unsigned int cls)
 			bin->freelist = NULL;
 		}
 #endif
-		obj[1] = NULL;		/* clear the free marker */
 		return obj;
 	}
 	/* The objects this thread freed into its active slab since: swap
 	 * them in, here for 7 times in 8, the 8th on the slow path that
 	 * also ticks reclaim. */
 	s = bin->slab;
-	if (s && (obj = s->freelist) != NULL && (++bm_tc.refills & 7)) {
-		s->freelist = NULL;
-		s->local_free = 0;
-		bin->freelist = fl_next(obj);
-		obj[1] = NULL;
-		return obj;
-	}
+	if (s && s->freelist && (++bm_tc.refills & 7))
+		return bin_pop(bin, slab_take_local(s));
 	return slab_alloc_slow(cls);
 }
 
@@ -311,6 +305,13 @@ BM_EXPORT void *calloc(size_t n, size_t size)
  * a time from 16 to 32 KiB would be copied eight times. */
 #define REALLOC_PAGES_MIN	16384
 
+/* Does a block of usable bytes that must grow to size bytes move to whole
+ * pages rather than to a slab object? */
+static inline bool realloc_to_pages(size_t usable, size_t size)
+{
+	return size > usable && size > REALLOC_PAGES_MIN;
+}
+
 /* Does a slab object of class cls still serve size bytes?  It shrinks in
  * place down to half its class (mimalloc's and tcmalloc's rule): a buffer
  * trimmed a little is not worth a copy, and waste stays within half. */
@@ -369,7 +370,7 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		if (slab_realloc_fits(cls, size))
 			return p;
 		usable = bm_class_size[cls];
-		q = realloc_move(p, usable, size, size > usable && size > REALLOC_PAGES_MIN);
+		q = realloc_move(p, usable, size, realloc_to_pages(usable, size));
 		if (q)
 			slab_free(s, p);
 		return q;
@@ -384,14 +385,14 @@ BM_EXPORT void *realloc(void *p, size_t size)
 	case OBJ_SLAB:
 		if (slab_realloc_fits(size_to_class(usable), size))
 			return p;
-		to_pages = size > usable && size > REALLOC_PAGES_MIN;
+		to_pages = realloc_to_pages(usable, size);
 		break;
 	case OBJ_LARGE:
 		if (size > REALLOC_PAGES_MIN && bm_large_resize(virt_to_page(p), size))
 			return p;
 		/* No room after it: still pages, or the next growth would
 		 * come back out of a slab with another copy. */
-		to_pages = size > usable && size > REALLOC_PAGES_MIN;
+		to_pages = realloc_to_pages(usable, size);
 		break;
 	case OBJ_HUGE:
 		if (size > (PAGE_SIZE << bm_max_order))

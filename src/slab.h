@@ -170,6 +170,25 @@ static inline uintptr_t free_marker(const void *obj)
 	return (uintptr_t)obj ^ bm_free_key;
 }
 
+/* Take the objects the owner freed into slab s since the last take,
+ * leaving its freelist empty.  (owner thread) */
+static inline void **slab_take_local(struct slab *s)
+{
+	void **list = s->freelist;
+
+	s->freelist = NULL;
+	s->local_free = 0;
+	return list;
+}
+
+/* Hand out obj, the head of a free list whose rest becomes the bin's. */
+static inline void *bin_pop(struct tcache_bin *bin, void **obj)
+{
+	bin->freelist = fl_next(obj);
+	obj[1] = NULL;		/* clear the free marker */
+	return obj;
+}
+
 /* Free obj into slab s, which the calling thread owns (its active slab
  * or a kept one): no lock, no atomic. */
 static inline void slab_free_owned(struct slab *s, void *obj)

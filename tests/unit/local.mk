@@ -22,7 +22,7 @@ UNIT_TESTS = \
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
-EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h \
+EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h tests/unit/slabtest.h \
 	tests/unit/numa-topologies.sh tests/unit/numa-2.xml \
 	tests/unit/numa-4.xml tests/unit/numa-8.xml
 

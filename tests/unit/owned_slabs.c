@@ -12,9 +12,7 @@
  *     bins hands the kept slabs back to the node lists;
  *   - thread exit disowns everything it still holds.
  */
-#include "pagetest.h"
-#include "slab.h"
-#include "tcache.h"
+#include "slabtest.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -22,18 +20,6 @@
 #define SLABS	5	/* the active one and 4 kept */
 #define MAX_OBJS	1024
 
-static void *obj_alloc(unsigned int cls)
-{
-	struct tcache_bin *bin = &bm_tc.bins[cls];
-	void **obj = bin->freelist;
-
-	if (obj) {
-		bin->freelist = fl_next(obj);
-		obj[1] = NULL;
-		return obj;
-	}
-	return bm_slab_alloc_refill(bin, cls);
-}
 
 static long remote_frees;
 

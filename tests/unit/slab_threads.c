@@ -17,9 +17,7 @@
  * back, every slab is on a node list, none is full, and the invariant walk
  * finds nothing.
  */
-#include "pagetest.h"
-#include "slab.h"
-#include "tcache.h"
+#include "slabtest.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -32,19 +30,6 @@
 #define QUEUE_LEN	1024
 
 /* ------------------------------------------------------ the slab API */
-
-static void *obj_alloc(unsigned int cls)
-{
-	struct tcache_bin *bin = &bm_tc.bins[cls];
-	void **obj = bin->freelist;
-
-	if (obj) {
-		bin->freelist = fl_next(obj);
-		obj[1] = NULL;		/* clear the free marker */
-		return obj;
-	}
-	return bm_slab_alloc_refill(bin, cls);
-}
 
 static long bad_frees;
 
