@@ -4,7 +4,7 @@
  *
  * Glossary (the kernel's names where the concept is the kernel's):
  *   page        4 KiB unit; described by a struct page (page.h) kept out of
- *               band in one virtually contiguous array, the mem_map.
+ *               band in one virtually contiguous array, the bm_mem_map.
  *   pfn         page frame number: (addr - bm_base) >> PAGE_SHIFT.
  *   order       a block of 2^order pages, aligned to its size.
  *   node        one NUMA node: a slice of the reserved range and its zone.

@@ -78,7 +78,7 @@ static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
 		z->nr_free_returned += 1u << order;
 }
 
-void __del_page_from_free_list(struct zone *z, struct page *p, unsigned int order)
+void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int order)
 {
 	BM_DEBUG_BUG_ON(!page_is_buddy(p, order));
 	page_list_del(&z->free_area[order].free_list[p->migratetype], p);
@@ -93,7 +93,7 @@ static void move_to_free_list(struct zone *z, struct page *p, unsigned int order
 {
 	unsigned int clean = p->flags & PG_CLEAN;
 
-	__del_page_from_free_list(z, p, order);
+	bm__del_page_from_free_list(z, p, order);
 	add_to_free_list(z, p, order, mt, clean);
 }
 
@@ -118,7 +118,7 @@ static struct page *__rmqueue_smallest(struct zone *z, unsigned int order, int m
 		if (!p)
 			continue;
 		*clean = p->flags & PG_CLEAN;
-		__del_page_from_free_list(z, p, o);
+		bm__del_page_from_free_list(z, p, o);
 		expand(z, p, order, o, mt, *clean);
 		return p;
 	}
@@ -196,7 +196,7 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 				unsigned int take = order > bm_pageblock_order ?
 						    order : bm_pageblock_order;
 
-				__del_page_from_free_list(z, p, (unsigned int)o);
+				bm__del_page_from_free_list(z, p, (unsigned int)o);
 				expand(z, p, take, (unsigned int)o, ft, clean);
 				set_pageblock_mt(page_to_pfn(p), take, mt);
 				add_to_free_list(z, p, take, mt, clean);
@@ -210,7 +210,7 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 	return false;
 }
 
-struct page *__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean)
+struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean)
 {
 	struct page *p = __rmqueue_smallest(z, order, mt, clean);
 
@@ -227,7 +227,7 @@ struct page *__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int 
 	return p;
 }
 
-void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean)
+void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean)
 {
 	while (order < bm_max_order) {
 		uint32_t buddy_pfn = pfn ^ (1u << order);
@@ -236,7 +236,7 @@ void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned 
 		if (!page_is_buddy(buddy, order))
 			break;
 		clean &= buddy->flags;
-		__del_page_from_free_list(z, buddy, order);
+		bm__del_page_from_free_list(z, buddy, order);
 		pfn &= buddy_pfn;
 		order++;
 		zone_event(z, merge, 1);
@@ -244,7 +244,7 @@ void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned 
 	add_to_free_list(z, pfn_to_page(pfn), order, *pageblock_mt_of(pfn), clean & PG_CLEAN);
 }
 
-void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean)
+void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean)
 {
 	uint32_t end = pfn + nr;
 
@@ -255,12 +255,12 @@ void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int 
 			order = bm_max_order;
 		while (pfn + (1u << order) > end)
 			order--;
-		__free_one_page(z, pfn, order, clean);
+		bm__free_one_page(z, pfn, order, clean);
 		pfn += 1u << order;
 	}
 }
 
-bool __zone_has_order(const struct zone *z, unsigned int order)
+bool bm__zone_has_order(const struct zone *z, unsigned int order)
 {
 	for (unsigned int o = order; o <= bm_max_order; o++)
 		if (z->free_area[o].nr_free)
@@ -281,7 +281,7 @@ static uint32_t free_block_containing(uint32_t pfn)
 	return PFN_NONE;
 }
 
-bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
+bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 {
 	uint32_t end = pfn + nr, x, h;
 
@@ -295,11 +295,11 @@ bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 		uint32_t block_end = h + (1u << p->order);
 		unsigned int clean = p->flags & PG_CLEAN;
 
-		__del_page_from_free_list(z, p, p->order);
+		bm__del_page_from_free_list(z, p, p->order);
 		if (h < pfn)
-			__free_pages_range(z, h, pfn - h, clean);
+			bm__free_pages_range(z, h, pfn - h, clean);
 		if (block_end > end)
-			__free_pages_range(z, end, block_end - end, clean);
+			bm__free_pages_range(z, end, block_end - end, clean);
 		x = block_end;
 	}
 	z->events[ZE_pgalloc] += nr;

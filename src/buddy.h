@@ -14,28 +14,28 @@ void bm_zone_init(struct zone *z, int node, uint32_t start_pfn, uint32_t nr_page
  * or stealing from another migratetype if needed.  NULL if the zone has
  * no block that large.  The block's head is marked PG_head; *clean tells
  * what is known of its contents (PG_zero, PG_returned). */
-struct page *__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean);
+struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean);
 
 /* Give back the block at pfn of 2^order pages, merging with free buddies. */
 /* clean: PG_CLEAN bits the block's contents have. */
-void __free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean);
+void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean);
 
 /* Give back nr pages from pfn in the largest aligned blocks, as the kernel
  * releases bootmem (free_all_bootmem); used for new sections and for the
  * tails of exact allocations. */
-void __free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean);
+void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean);
 
 /* Milliseconds of the reclaim clock: free blocks are stamped with it. */
 extern uint64_t bm_now_ms;
 
 /* Unlink a free block from its list (its flags are cleared). */
-void __del_page_from_free_list(struct zone *z, struct page *p, unsigned int order);
+void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int order);
 
 /* Take the pages [pfn, pfn + nr) out of the free lists if every one of
  * them is free; false (and nothing changed) otherwise. */
-bool __claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr);
+bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr);
 
 /* Is there a free block of at least this order? */
-bool __zone_has_order(const struct zone *z, unsigned int order);
+bool bm__zone_has_order(const struct zone *z, unsigned int order);
 
 #endif /* BM_BUDDY_H */

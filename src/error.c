@@ -23,7 +23,7 @@ void bm_bad_object(const char *op, const void *p, const char *what, size_t size)
 			(unsigned long)size);
 	else
 		bm_warn("invalid %s of %p: %s", op, p, what);
-	if (opt_abort_on_error)
+	if (bm_opt_abort_on_error)
 		abort();
 }
 

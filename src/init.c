@@ -42,19 +42,19 @@ __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 /* Bring option values into range and into agreement with each other. */
 static void options_sanitise(void)
 {
-	uint64_t max_block = PAGE_SIZE << opt_max_order;
+	uint64_t max_block = PAGE_SIZE << bm_opt_max_order;
 
-	if (opt_pageblock_order > opt_max_order)
-		opt_pageblock_order = opt_max_order;
-	if (opt_section_size & (opt_section_size - 1)) {
-		opt_section_size = 1ULL << (bm_ilog2(opt_section_size) + 1);
+	if (bm_opt_pageblock_order > bm_opt_max_order)
+		bm_opt_pageblock_order = bm_opt_max_order;
+	if (bm_opt_section_size & (bm_opt_section_size - 1)) {
+		bm_opt_section_size = 1ULL << (bm_ilog2(bm_opt_section_size) + 1);
 		bm_warn("section_size rounded up to %lu bytes (a power of two)",
-			(unsigned long)opt_section_size);
+			(unsigned long)bm_opt_section_size);
 	}
-	if (opt_section_size < max_block)
-		opt_section_size = max_block;	/* a block never crosses a section */
-	if (opt_node_reserve < opt_section_size)
-		opt_node_reserve = opt_section_size;
+	if (bm_opt_section_size < max_block)
+		bm_opt_section_size = max_block;	/* a block never crosses a section */
+	if (bm_opt_node_reserve < bm_opt_section_size)
+		bm_opt_node_reserve = bm_opt_section_size;
 }
 
 /* A per-process secret for the free marker (not security by itself: it
@@ -129,26 +129,26 @@ static BM_COLD bool bm_init_slow(void)
 	bm_in_init = true;
 	bm_options_init();
 	options_sanitise();
-	bm_max_order = (unsigned int)opt_max_order;
-	bm_pageblock_order = (unsigned int)opt_pageblock_order;
-	bm_fault_inject_set(opt_fail_nth, opt_fail_every);
-	if (opt_stats)
+	bm_max_order = (unsigned int)bm_opt_max_order;
+	bm_pageblock_order = (unsigned int)bm_opt_pageblock_order;
+	bm_fault_inject_set(bm_opt_fail_nth, bm_opt_fail_every);
+	if (bm_opt_stats)
 		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	bm_debug = (unsigned int)opt_debug;
+	bm_debug = (unsigned int)bm_opt_debug;
 	bm_size_classes_init();
 	bm_free_key = free_key();
 	bm_link_key = free_key();
 	bm_topology_init();
 	ok = bm_nodes_init(bm_topo.nr_nodes);
 	if (ok) {
-		bm_mempolicy_init(opt_numa_policy);
+		bm_mempolicy_init(bm_opt_numa_policy);
 		bm_slab_init();
 	}
 	ok = ok && bm_tcache_setup() &&
 	     pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
 	if (!ok)
 		bm_warn("cannot reserve %lu bytes of address space",
-			(unsigned long)opt_node_reserve);
+			(unsigned long)bm_opt_node_reserve);
 	else
 		atomic_store_explicit(&inited, true, memory_order_release);
 	bm_in_init = false;
@@ -168,6 +168,6 @@ bool bm_init(void)
  * destructor, not atexit(), which may allocate. */
 __attribute__((destructor)) static void bm_exit(void)
 {
-	if (opt_stats && atomic_load(&inited) && stats_fd >= 0)
+	if (bm_opt_stats && atomic_load(&inited) && stats_fd >= 0)
 		bm_stats_print(stats_fd);
 }

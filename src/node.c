@@ -4,7 +4,7 @@
  *
  * At start-up one range of nr_nodes * node_reserve bytes is reserved
  * (PROT_NONE, so it costs neither memory nor commit charge), and beside it
- * the mem_map that describes every page of it.  A zone grows a section at a
+ * the bm_mem_map that describes every page of it.  A zone grows a section at a
  * time: the section and its descriptors become read-write and the section
  * is handed to the buddy allocator in max-order blocks, as the kernel hands
  * bootmem over.  Fresh sections are known to be zero.  With several nodes
@@ -25,7 +25,7 @@
 
 uintptr_t	bm_base;
 uintptr_t	bm_span;
-struct page	*mem_map;
+struct page	*bm_mem_map;
 struct node	bm_nodes[MAX_NUMNODES];
 int		bm_nr_nodes;
 unsigned int	bm_node_pfn_shift;
@@ -95,7 +95,7 @@ int bm_local_node_slow(void)
 
 /* Bind [addr, addr + size) to node nid before anything touches it, so its
  * pages come from that node: each section as it is committed, and the
- * node's slice of the mem_map (the kernel, too, puts a node's struct pages
+ * node's slice of the bm_mem_map (the kernel, too, puts a node's struct pages
  * on the node).  A node the kernel does not have (a faked topology) stays
  * unbound, with one warning. */
 static void node_bind(int nid, void *addr, size_t size)
@@ -114,8 +114,8 @@ static void node_bind(int nid, void *addr, size_t size)
 
 bool bm_nodes_init(int nr_nodes)
 {
-	uint64_t section = opt_section_size;
-	uint64_t span = 1ULL << (bm_order_for_pages(opt_node_reserve >> PAGE_SHIFT) + PAGE_SHIFT);
+	uint64_t section = bm_opt_section_size;
+	uint64_t span = 1ULL << (bm_order_for_pages(bm_opt_node_reserve >> PAGE_SHIFT) + PAGE_SHIFT);
 	uint64_t total;
 	void *base = NULL;
 
@@ -131,13 +131,13 @@ bool bm_nodes_init(int nr_nodes)
 	if (!base)
 		return false;
 	total = span * (uint64_t)nr_nodes;
-	/* The whole mem_map is readable and writable from the start (and costs
+	/* The whole bm_mem_map is readable and writable from the start (and costs
 	 * nothing until touched): free() can read the descriptor of any
 	 * address in the range, committed or not, without a fault. */
-	mem_map = bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
-	if (mem_map && !bm_os_commit(mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
-		mem_map = NULL;
-	if (!mem_map) {
+	bm_mem_map = bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
+	if (bm_mem_map && !bm_os_commit(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
+		bm_mem_map = NULL;
+	if (!bm_mem_map) {
 		bm_os_unmap(base, total);
 		return false;
 	}
@@ -191,13 +191,13 @@ static bool __zone_commit_section(struct zone *z)
  * it one mapping. */
 static void zone_thp_check(struct zone *z)
 {
-	if (z->thp || !opt_thp_min || (uint64_t)z->managed_pages << PAGE_SHIFT <= opt_thp_min)
+	if (z->thp || !bm_opt_thp_min || (uint64_t)z->managed_pages << PAGE_SHIFT <= bm_opt_thp_min)
 		return;
 	z->thp = true;
 	bm_os_hugepage(pfn_to_addr(z->zone_start_pfn), (size_t)z->present_pages << PAGE_SHIFT);
 }
 
-bool __zone_grow(struct zone *z, bool may_commit)
+bool bm__zone_grow(struct zone *z, bool may_commit)
 {
 	uint32_t block = 1u << bm_max_order;
 
@@ -208,9 +208,9 @@ bool __zone_grow(struct zone *z, bool may_commit)
 	 * init: hand committed memory to the buddy one max-order block at a
 	 * time, so a program that needs 1 MiB writes a few descriptors
 	 * rather than a whole section's worth. */
-	__free_pages_range(z, z->zone_start_pfn + z->managed_pages, block, PG_CLEAN);
+	bm__free_pages_range(z, z->zone_start_pfn + z->managed_pages, block, PG_CLEAN);
 	z->managed_pages += block;
-	__setup_zone_watermarks(z);
+	bm__setup_zone_watermarks(z);
 	zone_thp_check(z);
 	return true;
 }

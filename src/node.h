@@ -5,13 +5,13 @@
 
 #include "mmzone.h"
 
-/* Reserve the range and the mem_map for nr_nodes nodes; false on failure. */
+/* Reserve the range and the bm_mem_map for nr_nodes nodes; false on failure. */
 bool bm_nodes_init(int nr_nodes);
 
 /* Give the buddy another max-order block of committed memory, first
  * committing the next section when may_commit allows and none is left
  * (zone->lock held).  False when the zone cannot grow. */
-bool __zone_grow(struct zone *z, bool may_commit);
+bool bm__zone_grow(struct zone *z, bool may_commit);
 
 int bm_local_node_slow(void);
 

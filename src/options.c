@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BM_OPTION_DEFINE(name, def, lo, hi, help) uint64_t opt_##name = (def);
+#define BM_OPTION_DEFINE(name, def, lo, hi, help) uint64_t bm_opt_##name = (def);
 BM_OPTIONS(BM_OPTION_DEFINE)
 #undef BM_OPTION_DEFINE
 
-#define BM_STRING_OPTION_DEFINE(name, len, help) char opt_##name[len];
+#define BM_STRING_OPTION_DEFINE(name, len, help) char bm_opt_##name[len];
 BM_STRING_OPTIONS(BM_STRING_OPTION_DEFINE)
 #undef BM_STRING_OPTION_DEFINE
 
@@ -21,7 +21,7 @@ static const struct string_option {
 	char		*var;
 	size_t		size;
 } string_options[] = {
-#define BM_STRING_OPTION_ROW(name, len, help) { #name, opt_##name, (len) },
+#define BM_STRING_OPTION_ROW(name, len, help) { #name, bm_opt_##name, (len) },
 	BM_STRING_OPTIONS(BM_STRING_OPTION_ROW)
 #undef BM_STRING_OPTION_ROW
 };
@@ -33,7 +33,7 @@ struct option_desc {
 };
 
 static const struct option_desc options[] = {
-#define BM_OPTION_ROW(name, def, lo, hi, help) { #name, &opt_##name, (lo), (hi) },
+#define BM_OPTION_ROW(name, def, lo, hi, help) { #name, &bm_opt_##name, (lo), (hi) },
 	BM_OPTIONS(BM_OPTION_ROW)
 #undef BM_OPTION_ROW
 };
@@ -200,6 +200,6 @@ void bm_options_init(void)
 	const char *s = getenv("BUDDYMALLOC_STATS");
 
 	if (s && *s && *s != '0')
-		opt_stats = 1;
+		bm_opt_stats = 1;
 	bm_options_parse(getenv("BUDDYMALLOC_CONF"));
 }

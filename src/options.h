@@ -2,7 +2,7 @@
 /*
  * options.h - every tunable, declared once.  Users set them as
  * BUDDYMALLOC_CONF="key=value,key=value"; sizes take k, M, G, T suffixes.
- * Each option is a variable opt_<key> that mirrors the key users write.
+ * Each option is a variable bm_opt_<key> that mirrors the key users write.
  */
 #ifndef BM_OPTIONS_H
 #define BM_OPTIONS_H
@@ -31,7 +31,7 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
 
-#define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t opt_##name;
+#define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t bm_opt_##name;
 BM_OPTIONS(BM_OPTION_DECLARE)
 #undef BM_OPTION_DECLARE
 
@@ -42,11 +42,11 @@ BM_OPTIONS(BM_OPTION_DECLARE)
 #define BM_STRING_OPTIONS(X) \
 	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy")
 
-#define BM_STRING_OPTION_DECLARE(name, len, help) extern char opt_##name[len];
+#define BM_STRING_OPTION_DECLARE(name, len, help) extern char bm_opt_##name[len];
 BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
 #undef BM_STRING_OPTION_DECLARE
 
-/* Parse "key=value,..." into the opt_ variables; bad items are reported once
+/* Parse "key=value,..." into the bm_opt_ variables; bad items are reported once
  * on stderr and skipped.  Returns the number of items rejected. */
 int bm_options_parse(const char *conf);
 

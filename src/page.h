@@ -5,7 +5,7 @@
  *
  * All nodes share one reserved virtual range starting at bm_base; node n
  * owns [bm_base + n * node_span, + node_span).  The descriptors of every
- * page live in one virtually contiguous array, mem_map, committed together
+ * page live in one virtually contiguous array, bm_mem_map, committed together
  * with the section they describe.  Nothing about a block is ever stored in
  * the block itself, so a wild write by the program cannot corrupt the
  * allocator and a bad pointer passed to free is caught by reading its
@@ -68,10 +68,10 @@ enum migratetype {
 
 extern BM_HIDDEN uintptr_t	bm_base;	/* start of the reserved range */
 extern BM_HIDDEN uintptr_t	bm_span;	/* bytes in the reserved range */
-extern BM_HIDDEN struct page	*mem_map;	/* descriptor of pfn 0 */
+extern BM_HIDDEN struct page	*bm_mem_map;	/* descriptor of pfn 0 */
 
-static inline struct page *pfn_to_page(uint32_t pfn)	{ return mem_map + pfn; }
-static inline uint32_t page_to_pfn(const struct page *p) { return (uint32_t)(p - mem_map); }
+static inline struct page *pfn_to_page(uint32_t pfn)	{ return bm_mem_map + pfn; }
+static inline uint32_t page_to_pfn(const struct page *p) { return (uint32_t)(p - bm_mem_map); }
 static inline void *pfn_to_addr(uint32_t pfn)
 {
 	return (void *)(bm_base + ((uintptr_t)pfn << PAGE_SHIFT));
@@ -83,7 +83,7 @@ static inline uint32_t addr_to_pfn(const void *a)
 static inline void *page_address(const struct page *p) { return pfn_to_addr(page_to_pfn(p)); }
 static inline struct page *virt_to_page(const void *a)
 {
-	return mem_map + (((uintptr_t)a - bm_base) >> PAGE_SHIFT);
+	return bm_mem_map + (((uintptr_t)a - bm_base) >> PAGE_SHIFT);
 }
 
 /* Is addr inside the reserved range (it may still be uncommitted)? */

@@ -53,13 +53,13 @@ static bool __zone_allow(struct zone *z, unsigned int order, gfp_t gfp)
 {
 	unsigned int alloc_flags = (gfp & __GFP_HARDER) ? ALLOC_HARDER : 0;
 
-	if (likely(__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)))
+	if (likely(bm__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)))
 		return true;
 	zone_event(z, watermark_low, 1);
-	while (__zone_grow(z, !(gfp & __GFP_NOCOMMIT)) &&
-	       !__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags))
+	while (bm__zone_grow(z, !(gfp & __GFP_NOCOMMIT)) &&
+	       !bm__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags))
 		;
-	return __zone_watermark_ok(z, order, WMARK_MIN, alloc_flags);
+	return bm__zone_watermark_ok(z, order, WMARK_MIN, alloc_flags);
 }
 
 /* Below low with nothing committed left to hand out: the next step would
@@ -67,7 +67,7 @@ static bool __zone_allow(struct zone *z, unsigned int order, gfp_t gfp)
 static inline bool __zone_needs_reclaim(const struct zone *z, unsigned int order)
 {
 	return z->managed_pages == z->present_pages && z->present_pages &&
-	       !__zone_watermark_ok(z, order, WMARK_LOW, 0);
+	       !bm__zone_watermark_ok(z, order, WMARK_LOW, 0);
 }
 
 /* The kernel's zone_statistics for n allocations z served: hit or miss
@@ -105,7 +105,7 @@ static void count_numa_foreign(const struct zone *z, const struct alloc_context 
 static inline bool __zone_fragmented(const struct zone *z, unsigned int order)
 {
 	return order && z->nr_free_pages > z->watermark[WMARK_HIGH] + (2u << order) &&
-	       !__zone_has_order(z, order);
+	       !bm__zone_has_order(z, order);
 }
 
 /* Lock the zone for an allocation, reclaiming first when the next step
@@ -134,7 +134,7 @@ static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
 
 	zone_lock_for_alloc(z, order);
 	if (__zone_allow(z, order, gfp))
-		page = __rmqueue(z, order, gfp_migratetype(gfp), clean);
+		page = bm__rmqueue(z, order, gfp_migratetype(gfp), clean);
 	if (page)
 		__zone_statistics(z, ac, 1);
 	else
@@ -161,12 +161,12 @@ static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pag
 	if (__zone_allow(z, order, gfp)) {
 		for (; n < count; n++) {
 			unsigned int clean;
-			struct page *page = __rmqueue(z, order, mt, &clean);
+			struct page *page = bm__rmqueue(z, order, mt, &clean);
 
 			if (!page)
 				break;
 			if (tail) {
-				__free_pages_range(z, page_to_pfn(page) + nr_pages, tail, clean);
+				bm__free_pages_range(z, page_to_pfn(page) + nr_pages, tail, clean);
 				page->nr_pages = nr_pages;
 				z->events[ZE_pgalloc] -= tail;
 			}
@@ -208,7 +208,7 @@ uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t 
 		set_page_flags(page, 0);
 		zone_event(z, pgfree, nr);
 		zone_event(z, free_blocks, 1);
-		__free_pages_range(z, page_to_pfn(page), nr, 0);
+		bm__free_pages_range(z, page_to_pfn(page), nr, 0);
 	}
 	bm_unlock(&z->lock);
 	return n;
@@ -322,7 +322,7 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	if (nr_pages < (1u << order)) {
 		z = page_zone(page);
 		bm_lock(&z->lock);
-		__free_pages_range(z, page_to_pfn(page) + (uint32_t)nr_pages,
+		bm__free_pages_range(z, page_to_pfn(page) + (uint32_t)nr_pages,
 				   (1u << order) - (uint32_t)nr_pages, clean);
 		page->nr_pages = (uint32_t)nr_pages;
 		z->events[ZE_pgalloc] -= (1u << order) - nr_pages;
@@ -369,7 +369,7 @@ static void __free_pages_ok(struct page *page, size_t nr_pages)
 	set_page_flags(page, 0);
 	zone_event(z, pgfree, nr_pages);
 	zone_event(z, free_blocks, 1);
-	__free_pages_range(z, page_to_pfn(page), (uint32_t)nr_pages, 0);
+	bm__free_pages_range(z, page_to_pfn(page), (uint32_t)nr_pages, 0);
 	bm_unlock(&z->lock);
 }
 
@@ -402,10 +402,10 @@ bool bm_resize_pages_exact(struct page *page, size_t new_nr)
 		return false;
 	bm_lock(&z->lock);
 	if (new_nr < old_nr) {
-		__free_pages_range(z, pfn + (uint32_t)new_nr, old_nr - (uint32_t)new_nr, 0);
+		bm__free_pages_range(z, pfn + (uint32_t)new_nr, old_nr - (uint32_t)new_nr, 0);
 		zone_event(z, pgfree, old_nr - new_nr);
 	} else if (new_nr > old_nr) {
-		ok = __claim_free_range(z, pfn + old_nr, (uint32_t)new_nr - old_nr);
+		ok = bm__claim_free_range(z, pfn + old_nr, (uint32_t)new_nr - old_nr);
 	}
 	if (ok)
 		page->nr_pages = (uint32_t)new_nr;

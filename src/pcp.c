@@ -15,13 +15,13 @@
 /* batch and high in blocks of an order: at least 1 and 2 * batch. */
 static inline uint32_t pcp_batch(unsigned int order)
 {
-	uint32_t b = (uint32_t)(opt_pcp_batch >> order);
+	uint32_t b = (uint32_t)(bm_opt_pcp_batch >> order);
 	return b ? b : 1;
 }
 
 static inline uint32_t pcp_high(unsigned int order)
 {
-	uint32_t h = (uint32_t)(opt_pcp_high >> order);
+	uint32_t h = (uint32_t)(bm_opt_pcp_high >> order);
 	return h > 2 * pcp_batch(order) ? h : 2 * pcp_batch(order);
 }
 
@@ -141,7 +141,7 @@ bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_p
 	set_page_flags(page, PG_head | PG_pcp);
 	page_list_add(list, page);
 	pcp->run_pages += nr_pages;
-	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > 2 * opt_pcp_high) {
+	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > 2 * bm_opt_pcp_high) {
 		uint32_t n = bm_free_pcppages_bulk(pcp->zone, list,
 						   (pcp->run_count[nr_pages] + 1) / 2);
 

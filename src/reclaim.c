@@ -100,7 +100,7 @@ static unsigned int __isolate_backed(struct zone *z, unsigned int min_order,
 					continue;
 				out[n].pfn = page_to_pfn(p);
 				out[n].order = (uint8_t)o;
-				__del_page_from_free_list(z, p, (unsigned int)o);
+				bm__del_page_from_free_list(z, p, (unsigned int)o);
 				p->flags = PG_isolated;
 				p->order = (uint8_t)o;
 				n++;
@@ -115,8 +115,8 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 			  uint64_t before, bool only_above_high)
 {
 	struct isolated iso[RETURN_BATCH];
-	int advice = opt_madvise_free ? MADV_FREE : MADV_DONTNEED;
-	unsigned int clean = opt_madvise_free ? PG_returned : PG_CLEAN;
+	int advice = bm_opt_madvise_free ? MADV_FREE : MADV_DONTNEED;
+	unsigned int clean = bm_opt_madvise_free ? PG_returned : PG_CLEAN;
 	size_t pages = 0;
 	unsigned int n;
 
@@ -131,7 +131,7 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 			madvise(pfn_to_addr(iso[i].pfn), PAGE_SIZE << iso[i].order, advice);
 		bm_lock(&z->lock);
 		for (unsigned int i = 0; i < n; i++) {
-			__free_one_page(z, iso[i].pfn, iso[i].order, clean);
+			bm__free_one_page(z, iso[i].pfn, iso[i].order, clean);
 			batch += 1u << iso[i].order;
 		}
 		zone_event(z, madvise_calls, n);
@@ -163,7 +163,7 @@ static size_t slab_return(uint64_t before)
  * leaves too much in smaller blocks, those too. */
 static void decay_pass(uint64_t now)
 {
-	uint64_t before = now >= opt_decay_ms ? now - opt_decay_ms : 0;
+	uint64_t before = now >= bm_opt_decay_ms ? now - bm_opt_decay_ms : 0;
 
 	for (int n = 0; n < bm_nr_nodes; n++) {
 		struct zone *z = &bm_nodes[n].zones[ZONE_NORMAL];
@@ -243,7 +243,7 @@ void bm_reclaim_vmstat(struct bm_out *o)
  * pressure report is acted on within one window of its coming. */
 static void kswapd_wait(void)
 {
-	uint64_t ms = opt_decay_ms / 4 + 1;
+	uint64_t ms = bm_opt_decay_ms / 4 + 1;
 	struct timespec ts;
 
 	if (atomic_load_explicit(&psi_fd, memory_order_relaxed) >= 0 && ms > PSI_WINDOW_MS / 2)
@@ -328,7 +328,7 @@ void bm_reclaim_tick(void)
 {
 	uint64_t now, last;
 
-	if (opt_reclaim == RECLAIM_OFF)
+	if (bm_opt_reclaim == RECLAIM_OFF)
 		return;
 	if (unlikely(bm_tc.drain_gen != atomic_load_explicit(&bm_drain_gen,
 							     memory_order_relaxed)))
@@ -344,13 +344,13 @@ void bm_reclaim_tick(void)
 		return;
 	now = clock_ms();
 	clock_set(now);
-	if (opt_reclaim == RECLAIM_THREAD) {
+	if (bm_opt_reclaim == RECLAIM_THREAD) {
 		if (unlikely(atomic_load_explicit(&kswapd_state, memory_order_relaxed) == 0))
 			kswapd_start();
 		return;
 	}
 	last = atomic_load_explicit(&last_pass_ms, memory_order_relaxed);
-	if (now - last < opt_decay_ms / 4 + 1 ||
+	if (now - last < bm_opt_decay_ms / 4 + 1 ||
 	    !atomic_compare_exchange_strong(&last_pass_ms, &last, now))
 		return;
 	decay_pass(now);
@@ -360,9 +360,9 @@ void bm_reclaim_low(struct zone *z)
 {
 	size_t slabs;
 
-	if (opt_reclaim == RECLAIM_OFF)
+	if (bm_opt_reclaim == RECLAIM_OFF)
 		return;
-	if (opt_reclaim == RECLAIM_THREAD && !atomic_exchange(&kswapd_wake, 1)) {
+	if (bm_opt_reclaim == RECLAIM_THREAD && !atomic_exchange(&kswapd_wake, 1)) {
 		syscall(SYS_futex, &kswapd_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 		zone_event_locked(z, reclaim_wakeup, 1);
 	}
@@ -374,7 +374,7 @@ void bm_reclaim_low(struct zone *z)
 
 void bm_reclaim_fragmented(struct zone *z)
 {
-	if (opt_reclaim == RECLAIM_OFF)
+	if (bm_opt_reclaim == RECLAIM_OFF)
 		return;
 	drain_all_pcp(z);
 	zone_event_locked(z, frag_drain, 1);

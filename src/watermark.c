@@ -32,7 +32,7 @@ static uint64_t isqrt(uint64_t x)
 
 uint64_t bm_min_free_pages(uint64_t managed)
 {
-	uint64_t kbytes = opt_min_free_kbytes;
+	uint64_t kbytes = bm_opt_min_free_kbytes;
 
 	if (!kbytes) {
 		kbytes = isqrt(managed * (PAGE_SIZE / 1024) * 16);
@@ -44,11 +44,11 @@ uint64_t bm_min_free_pages(uint64_t managed)
 	return kbytes / (PAGE_SIZE / 1024);
 }
 
-void __setup_zone_watermarks(struct zone *z)
+void bm__setup_zone_watermarks(struct zone *z)
 {
 	uint64_t managed = z->managed_pages;
 	uint64_t min = bm_min_free_pages(managed);
-	uint64_t gap = managed * opt_watermark_scale_factor / 10000;
+	uint64_t gap = managed * bm_opt_watermark_scale_factor / 10000;
 
 	if (min > managed / 4)		/* a small zone keeps most of itself usable */
 		min = managed / 4;
@@ -59,7 +59,7 @@ void __setup_zone_watermarks(struct zone *z)
 	z->watermark[WMARK_HIGH] = min + 2 * gap;
 }
 
-bool __zone_watermark_ok(const struct zone *z, unsigned int order,
+bool bm__zone_watermark_ok(const struct zone *z, unsigned int order,
 			 enum zone_watermarks mark, unsigned int alloc_flags)
 {
 	int64_t free = (int64_t)z->nr_free_pages - (1 << order) + 1;
@@ -69,5 +69,5 @@ bool __zone_watermark_ok(const struct zone *z, unsigned int order,
 		min -= min / 2;
 	if (free <= min)
 		return false;
-	return order == 0 || __zone_has_order(z, order);
+	return order == 0 || bm__zone_has_order(z, order);
 }

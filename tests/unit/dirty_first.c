@@ -23,7 +23,7 @@ static void grow_one(void)
 	struct zone *z = pt_zone();
 
 	bm_lock(&z->lock);
-	CHECK(__zone_grow(z, true));
+	CHECK(bm__zone_grow(z, true));
 	bm_unlock(&z->lock);
 }
 

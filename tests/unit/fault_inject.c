@@ -51,9 +51,9 @@ static void test_fail_every(void)
 static void test_conf_key(void)
 {
 	/* The key sets the same state the call does. */
-	CHECK_EQ(opt_fail_nth, 2);
+	CHECK_EQ(bm_opt_fail_nth, 2);
 	CHECK_EQ(bm_options_parse("fail_nth=abc"), 1);
-	CHECK_EQ(opt_fail_nth, 2);
+	CHECK_EQ(bm_opt_fail_nth, 2);
 }
 
 int main(void)

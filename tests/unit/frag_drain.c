@@ -33,7 +33,7 @@ static void test_drain_before_growing(void)
 			bm_free_pages(pages[i], 0);
 	for (int i = 0; i < NR_ALLOC; i += GLUE_EVERY)
 		bm_free_pages(pages[i], 0);
-	CHECK(!__zone_has_order(z, 7));
+	CHECK(!bm__zone_has_order(z, 7));
 	CHECK(z->nr_free_pages > z->watermark[WMARK_HIGH] + 256);
 
 	big = bm_alloc_pages(GFP_USER, 7);

@@ -26,12 +26,12 @@ static void test_sizes(void)
 static void test_parse(void)
 {
 	CHECK_EQ(bm_options_parse("max_order=12,section_size=64M"), 0);
-	CHECK_EQ(opt_max_order, 12);
-	CHECK_EQ(opt_section_size, 64ULL << 20);
+	CHECK_EQ(bm_opt_max_order, 12);
+	CHECK_EQ(bm_opt_section_size, 64ULL << 20);
 	CHECK_EQ(bm_options_parse(""), 0);
 	CHECK_EQ(bm_options_parse(NULL), 0);
 	CHECK_EQ(bm_options_parse(",,stats=1,"), 0);
-	CHECK_EQ(opt_stats, 1);
+	CHECK_EQ(bm_opt_stats, 1);
 }
 
 static void test_bad_items_ignored(void)
@@ -40,10 +40,10 @@ static void test_bad_items_ignored(void)
 	CHECK_EQ(bm_options_parse("no_such_key=1"), 1);
 	CHECK_EQ(bm_options_parse("max_order"), 1);
 	CHECK_EQ(bm_options_parse("max_order=99"), 1);
-	CHECK_EQ(opt_max_order, 12);
+	CHECK_EQ(bm_opt_max_order, 12);
 	CHECK_EQ(bm_options_parse("max_order=3"), 1);	/* below the minimum */
 	CHECK_EQ(bm_options_parse("max_order=ten,watermark_scale_factor=20"), 1);
-	CHECK_EQ(opt_watermark_scale_factor, 20);
+	CHECK_EQ(bm_opt_watermark_scale_factor, 20);
 }
 
 int main(void)

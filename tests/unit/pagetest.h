@@ -55,7 +55,7 @@ static inline void pt_grow(unsigned int nr)
 	struct zone *z = pt_zone();
 
 	bm_lock(&z->lock);
-	while (z->managed_pages < (nr << bm_max_order) && __zone_grow(z, true))
+	while (z->managed_pages < (nr << bm_max_order) && bm__zone_grow(z, true))
 		;
 	bm_unlock(&z->lock);
 }

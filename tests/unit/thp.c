@@ -37,7 +37,7 @@ static void grow_to(uint32_t blocks)
 	struct zone *z = pt_zone();
 
 	bm_lock(&z->lock);
-	while (z->managed_pages < (blocks << bm_max_order) && __zone_grow(z, true))
+	while (z->managed_pages < (blocks << bm_max_order) && bm__zone_grow(z, true))
 		;
 	bm_unlock(&z->lock);
 }

@@ -24,7 +24,7 @@ static void test_zone_watermarks(void)
 	min = bm_min_free_pages(managed);
 	if (min > managed / 4)
 		min = managed / 4;
-	gap = managed * opt_watermark_scale_factor / 10000;
+	gap = managed * bm_opt_watermark_scale_factor / 10000;
 	if (gap < min / 4)
 		gap = min / 4;
 	CHECK_EQ(z->watermark[WMARK_MIN], min);
@@ -62,9 +62,9 @@ static void test_watermark_ok(void)
 	struct zone *z = pt_zone();
 
 	bm_lock(&z->lock);
-	CHECK(__zone_watermark_ok(z, 0, WMARK_MIN, 0));
+	CHECK(bm__zone_watermark_ok(z, 0, WMARK_MIN, 0));
 	/* No block larger than max_order can ever be found. */
-	CHECK(!__zone_watermark_ok(z, bm_max_order + 1, WMARK_MIN, 0));
+	CHECK(!bm__zone_watermark_ok(z, bm_max_order + 1, WMARK_MIN, 0));
 	bm_unlock(&z->lock);
 }
 
