@@ -27,9 +27,8 @@
  */
 #include "bm.h"
 #include "buddy.h"
+#include "clock.h"
 
-unsigned int bm_max_order;
-unsigned int bm_pageblock_order;
 
 /* The types each migratetype falls back to, in order. */
 static const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1] = {
@@ -56,15 +55,13 @@ static inline bool page_is_buddy(const struct page *buddy, unsigned int order)
 	return PageBuddy(buddy) && buddy->order == order;
 }
 
-uint64_t bm_now_ms;	/* written by any thread's tick: relaxed atomics */
-
 static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
 			     int mt, unsigned int clean)
 {
 	set_page_flags(p, PG_buddy | clean);
 	p->order = (uint8_t)order;
 	p->migratetype = (uint8_t)mt;
-	p->private = __atomic_load_n(&bm_now_ms, __ATOMIC_RELAXED);	/* free since */
+	p->private = bm_clock_now();	/* free since */
 	/* Resident blocks first: allocation takes the head, so memory the
 	 * program touched before is reused before memory that is not backed
 	 * (fresh or given back), which would fault in anew and add to RSS. */

@@ -25,9 +25,6 @@ void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigne
  * tails of exact allocations. */
 void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean);
 
-/* Milliseconds of the reclaim clock: free blocks are stamped with it. */
-extern uint64_t bm_now_ms;
-
 /* Unlink a free block from its list (its flags are cleared). */
 void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int order);
 

@@ -23,9 +23,6 @@
 
 extern BM_HIDDEN unsigned int bm_debug;	/* BM_DEBUG_* bits in force */
 
-/* Small objects in debug mode: from the thread's debug bin, checked. */
-void *bm_debug_slab_alloc(unsigned int cls);
-
 /* The first byte of [p + from, p + to) that is not the poison byte, or to. */
 size_t bm_poison_check(const void *p, size_t from, size_t to);
 

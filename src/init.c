@@ -10,6 +10,7 @@
 #include "bm.h"
 #include "debug.h"
 #include "fmt.h"
+#include "init.h"
 #include "mempolicy.h"
 #include "node.h"
 #include "options.h"
@@ -35,8 +36,6 @@ static bm_lock_t	init_lock = BM_LOCK_INIT;
 static int		stats_fd = -1;
 static _Atomic bool	inited;
 
-/* Set while this thread initialises: its allocations go to the bootstrap
- * arena instead of recursing into the init it is running. */
 __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 
 /* Bring option values into range and into agreement with each other. */

@@ -11,6 +11,8 @@ src_libbuddycore_la_SOURCES = \
 	src/fmt.c src/fmt.h \
 	src/options.c src/options.h \
 	src/os.c src/os.h \
+	src/clock.c src/clock.h \
+	src/mmzone.c \
 	src/buddy.c src/buddy.h \
 	src/watermark.c src/watermark.h \
 	src/topology.c src/topology.h \
@@ -24,12 +26,13 @@ src_libbuddycore_la_SOURCES = \
 	src/debug.c src/debug.h \
 	src/size_class.c src/size_class.h \
 	src/slab.c src/slab.h \
+	src/slab_debug.c \
 	src/pcp.c src/pcp.h \
 	src/tcache.c src/tcache.h \
 	src/large.c src/large.h \
 	src/reclaim.c src/reclaim.h \
 	src/bootstrap.c src/bootstrap.h \
-	src/init.c \
+	src/init.c src/init.h \
 	src/public.c
 
 # The exported malloc API and C++ operators live only in the installed

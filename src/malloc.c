@@ -17,6 +17,7 @@
 #include "bootstrap.h"
 #include "debug.h"
 #include "error.h"
+#include "init.h"
 #include "large.h"
 #include "malloc_internal.h"
 #include "node.h"
@@ -32,7 +33,6 @@
 #include <string.h>
 #include <unistd.h>
 
-extern __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 
 /* ------------------------------------------------------------- valgrind
  * With --enable-valgrind, memcheck learns of every block we hand out and
@@ -60,7 +60,7 @@ extern __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
  * the allocator (recursive calls go to the bootstrap arena). */
 static BM_NOINLINE bool thread_ready(void)
 {
-	if (bm_in_init)
+	if (bm_in_init || !bm_init())
 		return false;
 	bm_tcache_init();
 	return bm_tc.state != TC_NONE;
@@ -512,6 +512,7 @@ BM_EXPORT int malloc_trim(size_t pad)
 	(void)pad;
 	if (!bm_init())
 		return 0;
+	bm_tcache_flush_current();
 	return bm_reclaim_all() != 0;
 }
 

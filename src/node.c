@@ -23,14 +23,6 @@
 
 #include <sched.h>
 
-uintptr_t	bm_base;
-uintptr_t	bm_span;
-struct page	*bm_mem_map;
-struct node	bm_nodes[MAX_NUMNODES];
-int		bm_nr_nodes;
-unsigned int	bm_node_pfn_shift;
-uint32_t	bm_section_pages;
-
 /* ------------------------------------------------------------ zonelists
  * As the kernel's build_zonelists: each node's own zone first, then the
  * others nearest first.  Among nodes at the same distance a node that is

@@ -19,7 +19,6 @@
 #include "page_alloc.h"
 #include "pcp.h"
 #include "reclaim.h"
-#include "tcache.h"
 #include "watermark.h"
 
 #include <errno.h>
@@ -155,7 +154,7 @@ static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pag
 	};
 	uint32_t n = 0, tail = (1u << order) - nr_pages;
 
-	if (unlikely(!bm_init()) || (unlikely(fail_enabled) && should_fail_alloc_page()))
+	if (unlikely(fail_enabled) && should_fail_alloc_page())
 		return 0;
 	zone_lock_for_alloc(z, order);
 	if (__zone_allow(z, order, gfp)) {
@@ -182,37 +181,6 @@ static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pag
 	return n;
 }
 
-uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
-			 uint32_t count, struct page_list *list)
-{
-	return rmqueue_bulk(z, order, 1u << order, mt, gfp, count, list);
-}
-
-uint32_t bm_rmqueue_runs_bulk(struct zone *z, uint32_t nr_pages, gfp_t gfp,
-			      uint32_t count, struct page_list *list)
-{
-	return rmqueue_bulk(z, bm_order_for_pages(nr_pages), nr_pages, MIGRATE_MOVABLE,
-			    gfp, count, list);
-}
-
-uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count)
-{
-	uint32_t n = 0;
-
-	bm_lock(&z->lock);
-	for (; n < count && !page_list_empty(list); n++) {
-		struct page *page = pfn_to_page(list->last);	/* the coldest */
-		uint32_t nr = page->nr_pages;	/* a block's or an exact run's */
-
-		page_list_del(list, page);
-		set_page_flags(page, 0);
-		zone_event(z, pgfree, nr);
-		zone_event(z, free_blocks, 1);
-		bm__free_pages_range(z, page_to_pfn(page), nr, 0);
-	}
-	bm_unlock(&z->lock);
-	return n;
-}
 
 /* Find a zone with the block; *clean says what its contents are. */
 static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
@@ -239,7 +207,7 @@ static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, unsigned i
 {
 	struct page *page;
 
-	if (unlikely(!bm_init()) || order > bm_max_order)
+	if (unlikely(order > bm_max_order))
 		goto fail;
 	if (unlikely(fail_enabled) && should_fail_alloc_page())
 		goto fail;
@@ -261,7 +229,7 @@ fail:
  * and its untouched pages then cost no memory. */
 #define EAGER_ZERO_PAGES	256	/* 1 MiB */
 
-void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
+static void prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
 {
 	if ((gfp & __GFP_ZERO) && (!zero || nr_pages <= EAGER_ZERO_PAGES))
 		memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
@@ -271,7 +239,54 @@ void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)
  * given node, under interleave, or before the thread's cache is live. */
 static inline bool pcp_usable(gfp_t gfp)
 {
-	return bm_tc.state == TC_LIVE && gfp_node(gfp) < 0 && bm_mempolicy_pcp_ok();
+	return bm_pcp.live && gfp_node(gfp) < 0 && bm_mempolicy_pcp_ok();
+}
+
+/* A block from the thread's pcp list, which refills from its zone when
+ * empty (a slow path: reclaim ticks here). */
+static struct page *pcp_alloc(gfp_t gfp, unsigned int order)
+{
+	int mt = gfp_migratetype(gfp);
+	struct page *page;
+	uint32_t n;
+	bool zero;
+
+	page = bm_pcp_alloc(&bm_pcp, order, mt, &zero);
+	if (unlikely(!page)) {
+		bm_reclaim_tick();
+		n = rmqueue_bulk(bm_pcp.zone, order, 1u << order, mt, gfp,
+				 bm_pcp_batch(order), bm_pcp_list(&bm_pcp, order, mt));
+		if (!n) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		bm_pcp_refilled(&bm_pcp, order, mt, n);
+		page = bm_pcp_alloc(&bm_pcp, order, mt, &zero);
+	}
+	prep_new_page(page, (size_t)1 << order, gfp, zero);
+	return page;
+}
+
+/* An exact run from the thread's run lists, refilled PCP_RUN_BATCH at a
+ * time; NULL when the zone has none (the caller walks the zonelist). */
+static struct page *pcp_alloc_run(gfp_t gfp, uint32_t nr_pages)
+{
+	struct page *page;
+	uint32_t n;
+	bool zero;
+
+	page = bm_pcp_alloc_run(&bm_pcp, nr_pages, &zero);
+	if (unlikely(!page)) {
+		n = rmqueue_bulk(bm_pcp.zone, bm_order_for_pages(nr_pages), nr_pages,
+				 MIGRATE_MOVABLE, gfp, PCP_RUN_BATCH,
+				 bm_pcp_run_list(&bm_pcp, nr_pages));
+		if (!n)
+			return NULL;
+		bm_pcp_run_refilled(&bm_pcp, nr_pages, n);
+		page = bm_pcp_alloc_run(&bm_pcp, nr_pages, &zero);
+	}
+	prep_new_page(page, nr_pages, gfp, zero);
+	return page;
 }
 
 struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
@@ -280,14 +295,14 @@ struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 	struct page *page;
 
 	if (order <= PCP_MAX_ORDER && pcp_usable(gfp)) {
-		page = bm_pcp_alloc(&bm_tc.pcp, gfp, order);
+		page = pcp_alloc(gfp, order);
 		/* An empty preferred zone: the zonelist walk tries the rest. */
 		if (likely(page) || bm_nr_nodes == 1)
 			return page;
 	}
 	page = alloc_pages_nozero(gfp, order, &clean);
 	if (page)
-		bm_prep_new_page(page, (size_t)1 << order, gfp, clean & PG_zero);
+		prep_new_page(page, (size_t)1 << order, gfp, clean & PG_zero);
 	return page;
 }
 
@@ -309,7 +324,7 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 		return NULL;
 	}
 	if (nr_pages <= PCP_RUN_MAX && !align_order && pcp_usable(gfp)) {
-		page = bm_pcp_alloc_run(&bm_tc.pcp, gfp, (uint32_t)nr_pages);
+		page = pcp_alloc_run(gfp, (uint32_t)nr_pages);
 		if (page)
 			return page;
 	}
@@ -328,7 +343,7 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 		z->events[ZE_pgalloc] -= (1u << order) - nr_pages;
 		bm_unlock(&z->lock);
 	}
-	bm_prep_new_page(page, nr_pages, gfp, clean & PG_zero);
+	prep_new_page(page, nr_pages, gfp, clean & PG_zero);
 	return page;
 }
 
@@ -377,7 +392,7 @@ void bm_free_pages(struct page *page, unsigned int order)
 {
 	if (!free_pages_check(page, (size_t)1 << order, true))
 		return;
-	if (order <= PCP_MAX_ORDER && pcp_usable(0) && bm_pcp_free(&bm_tc.pcp, page, order))
+	if (order <= PCP_MAX_ORDER && pcp_usable(0) && bm_pcp_free(&bm_pcp, page, order))
 		return;
 	__free_pages_ok(page, (size_t)1 << order);
 }
@@ -387,7 +402,7 @@ void bm_free_pages_exact(struct page *page, size_t nr_pages)
 	if (!free_pages_check(page, nr_pages, false))
 		return;
 	if (nr_pages <= PCP_RUN_MAX && pcp_usable(0) &&
-	    bm_pcp_free_run(&bm_tc.pcp, page, (uint32_t)nr_pages))
+	    bm_pcp_free_run(&bm_pcp, page, (uint32_t)nr_pages))
 		return;
 	__free_pages_ok(page, nr_pages);
 }

@@ -46,21 +46,5 @@ bool bm_resize_pages_exact(struct page *page, size_t new_nr);
  * every nth (0: never).  BUDDYMALLOC_CONF's fail_nth/fail_every set it. */
 void bm_fault_inject_set(uint64_t nth, uint64_t every);
 
-/* For the pcp lists: take up to count blocks of one order and type into
- * list (marked PG_pcp), or count exact runs of nr_pages each; and give up
- * to count back from a list's cold end (blocks or runs: each is
- * nr_pages long).  All return how many moved. */
-uint32_t bm_rmqueue_bulk(struct zone *z, unsigned int order, int mt, gfp_t gfp,
-			 uint32_t count, struct page_list *list);
-uint32_t bm_rmqueue_runs_bulk(struct zone *z, uint32_t nr_pages, gfp_t gfp,
-			      uint32_t count, struct page_list *list);
-uint32_t bm_free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count);
-
-/* Zero a new block if asked; one known zero only when it is large (see
- * EAGER_ZERO_PAGES). */
-void bm_prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero);
-
-/* First use: read the configuration and reserve the range. */
-bool bm_init(void);
 
 #endif /* BM_PAGE_ALLOC_H */

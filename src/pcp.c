@@ -7,22 +7,37 @@
 #include "node.h"
 #include "options.h"
 #include "pcp.h"
-#include "reclaim.h"
 
-#include <errno.h>
 #include <string.h>
 
-/* batch and high in blocks of an order: at least 1 and 2 * batch. */
-static inline uint32_t pcp_batch(unsigned int order)
-{
-	uint32_t b = (uint32_t)(bm_opt_pcp_batch >> order);
-	return b ? b : 1;
-}
+__thread struct per_cpu_pages bm_pcp __attribute__((tls_model("initial-exec")));
 
 static inline uint32_t pcp_high(unsigned int order)
 {
 	uint32_t h = (uint32_t)(bm_opt_pcp_high >> order);
-	return h > 2 * pcp_batch(order) ? h : 2 * pcp_batch(order);
+	return h > 2 * bm_pcp_batch(order) ? h : 2 * bm_pcp_batch(order);
+}
+
+/* Give up to count blocks or runs back from a list's cold end to the
+ * buddy, under one zone lock; each is page->nr_pages long.  The kernel's
+ * free_pcppages_bulk.  Returns how many moved. */
+static uint32_t free_pcppages_bulk(struct zone *z, struct page_list *list, uint32_t count)
+{
+	uint32_t n = 0;
+
+	bm_lock(&z->lock);
+	for (; n < count && !page_list_empty(list); n++) {
+		struct page *page = pfn_to_page(list->last);	/* the coldest */
+		uint32_t nr = page->nr_pages;	/* a block's or an exact run's */
+
+		page_list_del(list, page);
+		set_page_flags(page, 0);
+		zone_event(z, pgfree, nr);
+		zone_event(z, free_blocks, 1);
+		bm__free_pages_range(z, page_to_pfn(page), nr, 0);
+	}
+	bm_unlock(&z->lock);
+	return n;
 }
 
 static inline struct zone *policy_zone(void)
@@ -57,33 +72,41 @@ static void pcp_follow_policy(struct per_cpu_pages *pcp)
 	}
 }
 
-struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int order)
+/* Set the lists up for the policy's zone (first use), or send them home
+ * when the thread moved to another node. */
+static inline void pcp_prepare(struct per_cpu_pages *pcp)
 {
-	int mt = gfp_migratetype(gfp);
-	struct page_list *list;
-	struct page *page;
-
 	if (unlikely(!pcp->zone))
 		pcp_init(pcp);
 	if (unlikely(bm_nr_nodes > 1))
 		pcp_follow_policy(pcp);
-	list = &pcp->lists[order][mt];
-	if (page_list_empty(list)) {
-		bm_reclaim_tick();
-		uint32_t n = bm_rmqueue_bulk(pcp->zone, order, mt, gfp,
-					     pcp_batch(order), list);
-		if (!n) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		pcp->count[order][mt] += n;
-	}
-	page = pfn_to_page(list->first);	/* the hottest */
+}
+
+/* Take the hottest block or run of a list; *zero: known zero. */
+static struct page *pcp_take(struct page_list *list, bool *zero)
+{
+	struct page *page = pfn_to_page(list->first);
+
 	page_list_del(list, page);
-	pcp->count[order][mt]--;
-	bm_prep_new_page(page, (size_t)1 << order, gfp, page->flags & PG_zero);
+	*zero = page->flags & PG_zero;
 	set_page_flags(page, PG_head);
 	return page;
+}
+
+struct page_list *bm_pcp_list(struct per_cpu_pages *pcp, unsigned int order, int mt)
+{
+	pcp_prepare(pcp);
+	return &pcp->lists[order][mt];
+}
+
+struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, unsigned int order, int mt, bool *zero)
+{
+	struct page_list *list = bm_pcp_list(pcp, order, mt);
+
+	if (page_list_empty(list))
+		return NULL;
+	pcp->count[order][mt]--;
+	return pcp_take(list, zero);
 }
 
 bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
@@ -96,8 +119,8 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 	page->order = (uint8_t)order;	/* an exact block resized to 2^order */
 	page_list_add(&pcp->lists[order][mt], page);
 	if (++pcp->count[order][mt] > pcp_high(order))
-		pcp->count[order][mt] -= bm_free_pcppages_bulk(pcp->zone,
-				&pcp->lists[order][mt], pcp_batch(order));
+		pcp->count[order][mt] -= free_pcppages_bulk(pcp->zone,
+				&pcp->lists[order][mt], bm_pcp_batch(order));
 	return true;
 }
 
@@ -106,30 +129,32 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
  * free and allocate objects of the same sizes; an empty list refills
  * PCP_RUN_BATCH runs under one zone lock. */
 
-struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_pages)
+struct page_list *bm_pcp_run_list(struct per_cpu_pages *pcp, uint32_t nr_pages)
 {
-	struct page_list *list = &pcp->runs[nr_pages];
-	struct page *page;
+	pcp_prepare(pcp);
+	return &pcp->runs[nr_pages];
+}
 
-	if (unlikely(!pcp->zone))
-		pcp_init(pcp);
-	if (unlikely(bm_nr_nodes > 1))
-		pcp_follow_policy(pcp);
-	if (page_list_empty(list)) {
-		uint32_t n = bm_rmqueue_runs_bulk(pcp->zone, nr_pages, gfp, PCP_RUN_BATCH, list);
+struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, uint32_t nr_pages, bool *zero)
+{
+	struct page_list *list = bm_pcp_run_list(pcp, nr_pages);
 
-		if (!n)
-			return NULL;
-		pcp->run_count[nr_pages] += (uint8_t)n;
-		pcp->run_pages += n * nr_pages;
-	}
-	page = pfn_to_page(list->first);	/* the hottest */
-	page_list_del(list, page);
+	if (page_list_empty(list))
+		return NULL;
 	pcp->run_count[nr_pages]--;
 	pcp->run_pages -= nr_pages;
-	bm_prep_new_page(page, nr_pages, gfp, page->flags & PG_zero);
-	set_page_flags(page, PG_head);
-	return page;
+	return pcp_take(list, zero);
+}
+
+void bm_pcp_refilled(struct per_cpu_pages *pcp, unsigned int order, int mt, uint32_t n)
+{
+	pcp->count[order][mt] += n;
+}
+
+void bm_pcp_run_refilled(struct per_cpu_pages *pcp, uint32_t nr_pages, uint32_t n)
+{
+	pcp->run_count[nr_pages] += (uint8_t)n;
+	pcp->run_pages += n * nr_pages;
 }
 
 bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_pages)
@@ -142,7 +167,7 @@ bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_p
 	page_list_add(list, page);
 	pcp->run_pages += nr_pages;
 	if (++pcp->run_count[nr_pages] > PCP_RUN_HIGH || pcp->run_pages > 2 * bm_opt_pcp_high) {
-		uint32_t n = bm_free_pcppages_bulk(pcp->zone, list,
+		uint32_t n = free_pcppages_bulk(pcp->zone, list,
 						   (pcp->run_count[nr_pages] + 1) / 2);
 
 		pcp->run_count[nr_pages] -= n;
@@ -158,14 +183,14 @@ size_t bm_pcp_drain(struct per_cpu_pages *pcp)
 	if (!pcp->zone)
 		return 0;
 	for (uint32_t n = 1; n <= PCP_RUN_MAX; n++) {
-		pages += (size_t)bm_free_pcppages_bulk(pcp->zone, &pcp->runs[n],
+		pages += (size_t)free_pcppages_bulk(pcp->zone, &pcp->runs[n],
 						       UINT32_MAX) * n;
 		pcp->run_count[n] = 0;
 	}
 	pcp->run_pages = 0;
 	for (unsigned int o = 0; o <= PCP_MAX_ORDER; o++)
 		for (int t = 0; t < MIGRATE_TYPES; t++) {
-			pages += (size_t)bm_free_pcppages_bulk(pcp->zone,
+			pages += (size_t)free_pcppages_bulk(pcp->zone,
 					&pcp->lists[o][t], UINT32_MAX) << o;
 			pcp->count[o][t] = 0;
 		}

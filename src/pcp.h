@@ -9,7 +9,8 @@
 #ifndef BM_PCP_H
 #define BM_PCP_H
 
-#include "page_alloc.h"
+#include "mmzone.h"
+#include "options.h"
 
 #define PCP_MAX_ORDER	5	/* every slab order (SLAB_MAX_ORDER) */
 /* Exact runs (alloc_pages_exact: page objects of up to 16 pages that are
@@ -28,16 +29,38 @@ struct per_cpu_pages {
 	uint8_t		run_count[PCP_RUN_MAX + 1];		/* runs per length */
 	uint32_t	run_pages;				/* in all the runs */
 	struct page_list runs[PCP_RUN_MAX + 1];			/* by length, movable */
+	bool		live;		/* the thread's caches are live (tcache.c) */
+	unsigned int	drain_gen;	/* bm_drain_gen last drained at (reclaim.c) */
 };
 
-struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, gfp_t gfp, unsigned int order);
-/* False when the page belongs to another zone: free it directly. */
+/* The calling thread's lists.  Only used while live: a thread's exit
+ * (tcache.c) drains them and clears live. */
+extern BM_HIDDEN __thread struct per_cpu_pages bm_pcp __attribute__((tls_model("initial-exec")));
+
+/* Blocks of an order an empty list takes at once: at least 1. */
+static inline uint32_t bm_pcp_batch(unsigned int order)
+{
+	uint32_t b = (uint32_t)(bm_opt_pcp_batch >> order);
+	return b ? b : 1;
+}
+
+/* The hottest block of 2^order pages and type mt, or NULL when that list
+ * is empty: the page allocator (page_alloc.c) then refills the list from
+ * the zone with rmqueue_bulk and records it with bm_pcp_refilled.
+ * *zero: the block is known to be zero. */
+struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, unsigned int order, int mt, bool *zero);
+/* The list of that order and type, the lists set up for the thread's
+ * zone first (pcp->zone is the zone to refill from). */
+struct page_list *bm_pcp_list(struct per_cpu_pages *pcp, unsigned int order, int mt);
+void bm_pcp_refilled(struct per_cpu_pages *pcp, unsigned int order, int mt, uint32_t n);
+/* False when the page belongs to another zone: free it directly.  A list
+ * past high gives a batch back to the buddy. */
 bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int order);
-/* An exact run of nr_pages (at most PCP_RUN_MAX) from the thread's
- * lists, refilled from its zone; NULL when the zone has none (the caller
- * walks the zonelist). */
-struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, gfp_t gfp, uint32_t nr_pages);
-/* Cache a freed exact run; false when it belongs to another zone. */
+
+/* The same for exact runs of nr_pages (at most PCP_RUN_MAX). */
+struct page *bm_pcp_alloc_run(struct per_cpu_pages *pcp, uint32_t nr_pages, bool *zero);
+struct page_list *bm_pcp_run_list(struct per_cpu_pages *pcp, uint32_t nr_pages);
+void bm_pcp_run_refilled(struct per_cpu_pages *pcp, uint32_t nr_pages, uint32_t n);
 bool bm_pcp_free_run(struct per_cpu_pages *pcp, struct page *page, uint32_t nr_pages);
 
 /* Give every cached block back to its zone; returns the pages. */

@@ -2,10 +2,12 @@
 /* public.c - the functions of include/buddymalloc.h. */
 #include "bm.h"
 #include "check.h"
+#include "init.h"
 #include "large.h"
 #include "numastat.h"
 #include "page_alloc.h"
 #include "reclaim.h"
+#include "tcache.h"
 #include "topology.h"
 #include "vmstat.h"
 
@@ -28,6 +30,7 @@ BM_EXPORT size_t buddymalloc_reclaim(void)
 {
 	if (!bm_init())
 		return 0;
+	bm_tcache_flush_current();
 	return bm_reclaim_all() << PAGE_SHIFT;
 }
 

@@ -24,11 +24,11 @@
  */
 #include "bm.h"
 #include "buddy.h"
+#include "clock.h"
 #include "lock.h"
 #include "options.h"
 #include "reclaim.h"
-#include "slab.h"
-#include "tcache.h"
+#include "pcp.h"
 #include "watermark.h"
 
 #include <errno.h>
@@ -43,31 +43,26 @@
 
 _Atomic unsigned int	bm_drain_gen;
 static _Atomic uint64_t	last_pass_ms;		/* last decay pass */
-uint64_t		bm_clock_origin_ms;	/* the clock's first tick */
 static _Atomic int	kswapd_state;		/* 0 none, 1 starting, 2 running */
 static _Atomic int	kswapd_wake;		/* futex word */
 static _Atomic int	psi_fd = -1;		/* the PSI trigger (reclaim thread only) */
 static _Atomic uint64_t	pressure_events;	/* pressure reports acted on */
 static _Atomic uint64_t	pressure_pages;		/* pages given back on them */
+static const struct bm_shrinker *shrinker;	/* the slab's, registered at init */
 
-static uint64_t clock_ms(void)
+void bm_register_shrinker(const struct bm_shrinker *s)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	shrinker = s;
 }
 
-/* Advance the clock that stamps free blocks and slabs.  Written only when
- * it moves (the coarse clock ticks every few ms): every thread ticks, and
- * a store on each tick kept the line, which the page allocator's read-only
- * globals share, bouncing between cores. */
-static void clock_set(uint64_t now)
+static size_t shrinker_shrink(void)
 {
-	if (__atomic_load_n(&bm_now_ms, __ATOMIC_RELAXED) != now)
-		__atomic_store_n(&bm_now_ms, now, __ATOMIC_RELAXED);
-	if (unlikely(!__atomic_load_n(&bm_clock_origin_ms, __ATOMIC_RELAXED)))
-		__atomic_store_n(&bm_clock_origin_ms, now, __ATOMIC_RELAXED);
+	return shrinker ? shrinker->shrink() : 0;
+}
+
+static size_t shrinker_give_back(uint64_t before, size_t *calls)
+{
+	return shrinker ? shrinker->give_back(before, calls) : 0;
 }
 
 /* ------------------------------------------------------ giving back */
@@ -96,7 +91,7 @@ static unsigned int __isolate_backed(struct zone *z, unsigned int min_order,
 				pfn = p->next;
 				if (z->nr_free_pages - z->nr_free_returned <= keep)
 					return n;
-				if ((p->flags & PG_returned) || bm_reclaim_stamp(p->private) > before)
+				if ((p->flags & PG_returned) || bm_clock_stamp(p->private) > before)
 					continue;
 				out[n].pfn = page_to_pfn(p);
 				out[n].order = (uint8_t)o;
@@ -145,7 +140,7 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 /* Pages inside unowned slabs that hold only free objects. */
 static size_t slab_return(uint64_t before)
 {
-	size_t calls = 0, pages = bm_slab_return_pages(before, &calls);
+	size_t calls = 0, pages = shrinker_give_back(before, &calls);
 	struct zone *z = &bm_nodes[0].zones[ZONE_NORMAL];
 
 	if (pages) {
@@ -262,13 +257,13 @@ static void *kswapd(void *arg)
 	for (;;) {
 		kswapd_wait();
 		if (atomic_exchange(&kswapd_wake, 0))
-			bm_slab_shrink();	/* woken by the low watermark */
+			shrinker_shrink();	/* woken by the low watermark */
 		if (psi_pressure()) {
 			bm_reclaim_pressure();
 			continue;
 		}
-		now = clock_ms();
-		clock_set(now);
+		now = bm_clock_read();
+		bm_clock_set(now);
 		decay_pass(now);
 	}
 	return NULL;
@@ -305,14 +300,16 @@ void bm_reclaim_fork_child(void)
 
 #define TICK_CLOCK_EVERY	8	/* slow-path ticks per read of the clock */
 
+static __thread unsigned int reclaim_ticks __attribute__((tls_model("initial-exec")));
+
 static void drain_own_pcp(struct zone *z)
 {
 	size_t pages;
 
-	if (bm_tc.state != TC_LIVE)
+	if (!bm_pcp.live)
 		return;
-	bm_tc.drain_gen = atomic_load_explicit(&bm_drain_gen, memory_order_relaxed);
-	pages = bm_pcp_drain(&bm_tc.pcp);
+	bm_pcp.drain_gen = atomic_load_explicit(&bm_drain_gen, memory_order_relaxed);
+	pages = bm_pcp_drain(&bm_pcp);
 	zone_event_locked(z, pages_drained, pages);
 }
 
@@ -330,20 +327,19 @@ void bm_reclaim_tick(void)
 
 	if (bm_opt_reclaim == RECLAIM_OFF)
 		return;
-	if (unlikely(bm_tc.drain_gen != atomic_load_explicit(&bm_drain_gen,
-							     memory_order_relaxed)))
-		drain_own_pcp(bm_tc.pcp.zone ? bm_tc.pcp.zone
-					     : &bm_nodes[0].zones[ZONE_NORMAL]);
+	if (unlikely(bm_pcp.drain_gen != atomic_load_explicit(&bm_drain_gen,
+							      memory_order_relaxed)))
+		drain_own_pcp(bm_pcp.zone ? bm_pcp.zone : &bm_nodes[0].zones[ZONE_NORMAL]);
 	/* The clock stamps what is freed, in both modes: left to the
 	 * thread alone it would lag by up to decay_ms / 4, and before the
 	 * thread's first tick everything freed would look ages old.  It is
 	 * read on a thread's first tick and every TICK_CLOCK_EVERY-th after:
 	 * clock_gettime and the tick took 6% of sh8bench's time (perf).  A stale stamp makes a block look older, so
 	 * it goes back sooner, never later. */
-	if (bm_tc.reclaim_ticks++ % TICK_CLOCK_EVERY)
+	if (reclaim_ticks++ % TICK_CLOCK_EVERY)
 		return;
-	now = clock_ms();
-	clock_set(now);
+	now = bm_clock_read();
+	bm_clock_set(now);
 	if (bm_opt_reclaim == RECLAIM_THREAD) {
 		if (unlikely(atomic_load_explicit(&kswapd_state, memory_order_relaxed) == 0))
 			kswapd_start();
@@ -367,7 +363,7 @@ void bm_reclaim_low(struct zone *z)
 		zone_event_locked(z, reclaim_wakeup, 1);
 	}
 	drain_all_pcp(z);
-	slabs = bm_slab_shrink();
+	slabs = shrinker_shrink();
 	zone_event_locked(z, slabs_shrunk, slabs);
 	zone_event_locked(z, direct_reclaim, 1);
 }
@@ -385,11 +381,11 @@ size_t bm_reclaim_all(void)
 	size_t pages = 0;
 
 	atomic_fetch_add(&bm_drain_gen, 1);
-	if (bm_tc.state == TC_LIVE) {
-		bm_tc.drain_gen = atomic_load(&bm_drain_gen);
-		bm_tcache_flush(&bm_tc);
+	if (bm_pcp.live) {
+		bm_pcp.drain_gen = atomic_load(&bm_drain_gen);
+		bm_pcp_drain(&bm_pcp);
 	}
-	bm_slab_shrink();
+	shrinker_shrink();
 	for (int n = 0; n < bm_nr_nodes; n++)
 		pages += zone_return(&bm_nodes[n].zones[ZONE_NORMAL], 0, UINT64_MAX, false);
 	pages += slab_return(UINT64_MAX);

@@ -10,6 +10,17 @@
 #include "fmt.h"
 #include "mmzone.h"
 
+/* What reclaim asks of the layers above it, which register it at init
+ * as the kernel's caches register shrinkers: reclaim sits below the slab
+ * and cannot call it. */
+struct bm_shrinker {
+	/* Give empty slabs back to the page allocator; returns pages. */
+	size_t (*shrink)(void);
+	/* Give back to the OS the pages of slabs idle since before `before`
+	 * (ms); returns pages and adds the madvise calls made to *calls. */
+	size_t (*give_back)(uint64_t before, size_t *calls);
+};
+void bm_register_shrinker(const struct bm_shrinker *s);
 /* On the allocation and free slow paths: advance the reclaim clock and,
  * every decay_ms / 4, give back the free pageblocks idle past decay_ms
  * (inline mode) or make sure the reclaim thread runs (thread mode). */
@@ -25,8 +36,9 @@ void bm_reclaim_low(struct zone *z);
  * ask the others to drain theirs.  Called without locks held. */
 void bm_reclaim_fragmented(struct zone *z);
 
-/* Give back everything that can go: this thread's caches, empty slabs,
- * and every free page (malloc_trim, buddymalloc_reclaim).  Returns the
+/* Give back everything that can go: this thread's pcp lists, empty
+ * slabs, and every free page (malloc_trim and buddymalloc_reclaim, which
+ * first flush the thread's slab bins).  Returns the
  * pages given back to the OS. */
 size_t bm_reclaim_all(void);
 
@@ -37,17 +49,6 @@ size_t bm_reclaim_pressure(void);
 
 /* The reclaim counters kept here, in vmstat's shape. */
 void bm_reclaim_vmstat(struct bm_out *o);
-
-/* The ms of the reclaim clock's first tick.  What was freed before it
- * carries a stamp of 0 (bm_now_ms had not moved yet) and counts as freed
- * then, not at boot: otherwise the first decay pass would give back at
- * once what a program freed before its first slow path. */
-extern uint64_t bm_clock_origin_ms;
-
-static inline uint64_t bm_reclaim_stamp(uint64_t stamp)
-{
-	return stamp ? stamp : __atomic_load_n(&bm_clock_origin_ms, __ATOMIC_RELAXED);
-}
 
 /* Bumped to ask every thread to drain its pcp lists on its next slow path. */
 extern _Atomic unsigned int bm_drain_gen;

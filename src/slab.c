@@ -11,13 +11,13 @@
 #include "bm.h"
 #include "fmt.h"
 #include "buddy.h"
+#include "clock.h"
 #include "debug.h"
 #include "mempolicy.h"
 #include "os.h"
 #include "page_alloc.h"
 #include "reclaim.h"
 #include "slab.h"
-#include "tcache.h"
 
 #include <errno.h>
 #include <string.h>
@@ -32,6 +32,8 @@
 #define CARVE_MAX		(PAGE_SIZE / 16)	/* objects one carve makes, at most */
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
+__thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
+_Atomic unsigned int bm_nr_threads;
 uintptr_t bm_free_key;
 uintptr_t bm_link_key;
 
@@ -49,8 +51,14 @@ static struct slab_cache_node *slab_node(const struct slab *s)
 	return &bm_slab_nodes[s->node][s->size_class];
 }
 
+static const struct bm_shrinker slab_shrinker = {
+	.shrink = bm_slab_shrink,
+	.give_back = bm_slab_return_pages,
+};
+
 void bm_slab_init(void)
 {
+	bm_register_shrinker(&slab_shrinker);
 	for (int node = 0; node < bm_nr_nodes; node++)
 		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 			struct slab_cache_node *n = &bm_slab_nodes[node][c];
@@ -130,7 +138,7 @@ static uint32_t *state_count(struct slab_cache_node *n, int state)
 
 static void __slab_list_add(struct slab_cache_node *n, struct slab *s, int state)
 {
-	s->list_since = __atomic_load_n(&bm_now_ms, __ATOMIC_RELAXED);
+	s->list_since = bm_clock_now();
 	page_list_add(state_list(n, state), slab_page(s));
 	(*state_count(n, state))++;
 	atomic_store_explicit(&s->state, (uint8_t)state, memory_order_release);
@@ -847,7 +855,7 @@ size_t bm_slab_return_pages(uint64_t before, size_t *calls)
 				struct slab *discard = NULL;
 
 				pfn = s->next;
-				if (bm_reclaim_stamp(s->list_since) > before ||
+				if (bm_clock_stamp(s->list_since) > before ||
 				    !__slab_collect_orphan(s))
 					continue;
 				if (atomic_load_explicit(&s->inuse, memory_order_relaxed) == 0) {

@@ -136,6 +136,21 @@ static inline struct slab *obj_slab(struct page *page, const void *obj, uint32_t
 static inline struct page *slab_page(struct slab *s)	{ return (struct page *)s; }
 static inline void *slab_base(const struct slab *s)	{ return page_address((const struct page *)s); }
 
+/* A thread's slab state: one bin per size class.  In initial-exec TLS:
+ * the fast paths reach a bin with one register-relative address.  Its
+ * life (enum tcache_state) is run by tcache.c. */
+enum tcache_state { TC_NONE, TC_LIVE, TC_DEAD };
+struct thread_cache {
+	struct tcache_bin	bins[NR_SIZE_CLASSES];	/* hot: first */
+	int			state;			/* enum tcache_state */
+	unsigned int		refills;		/* freelist swaps: every 8th goes the slow way */
+	unsigned int		slow_refills;		/* bm_slab_refill calls: the owned-slab clock */
+	unsigned int		scan_cls;		/* the next bin whose kept slabs are looked at */
+	struct tcache_bin	debug_bins[NR_SIZE_CLASSES];	/* debug modes only */
+};
+extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
+/* Threads whose cache is live: the kept-slab budget is shared out. */
+extern BM_HIDDEN _Atomic unsigned int bm_nr_threads;
 /* Free-list links live in the first word of a free object.  With
  * --enable-secure each is stored XORed with a per-process key and the
  * object's own address shifted (as glibc's safe-linking does), so a link
@@ -199,6 +214,9 @@ static inline void slab_free_owned(struct slab *s, void *obj)
 	s->local_free++;
 }
 
+/* Small objects in the debug modes: from the thread's debug bin, their
+ * poison checked (slab_debug.c). */
+void *bm_debug_slab_alloc(unsigned int cls);
 /* Set up the node lists (init, after the nodes exist). */
 void bm_slab_init(void);
 

@@ -2,15 +2,11 @@
 /* tcache.c - per-thread cache life: set up on first use, returned at
  * thread exit through a pthread key destructor (see tcache.h). */
 #include "bm.h"
-#include "page_alloc.h"
 #include "tcache.h"
 
 #include <pthread.h>
 
-__thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
-
 static pthread_key_t tcache_key;
-_Atomic unsigned int bm_nr_threads;
 
 void bm_tcache_flush(struct thread_cache *tc)
 {
@@ -18,7 +14,13 @@ void bm_tcache_flush(struct thread_cache *tc)
 		bm_slab_deactivate_bin(&tc->bins[c]);
 		bm_slab_deactivate_bin(&tc->debug_bins[c]);
 	}
-	bm_pcp_drain(&tc->pcp);
+	bm_pcp_drain(&bm_pcp);
+}
+
+void bm_tcache_flush_current(void)
+{
+	if (bm_tc.state == TC_LIVE)
+		bm_tcache_flush(&bm_tc);
 }
 
 /* The thread is exiting: hand everything back.  Anything it allocates
@@ -28,6 +30,7 @@ static void tcache_exit(void *arg)
 	struct thread_cache *tc = arg;
 
 	tc->state = TC_DEAD;
+	bm_pcp.live = false;
 	atomic_fetch_sub_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	bm_tcache_flush(tc);
 }
@@ -46,14 +49,13 @@ bool bm_tcache_init(void)
 {
 	if (bm_tc.state != TC_NONE)
 		return bm_tc.state == TC_LIVE;
-	if (!bm_init())
-		return false;
 	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 		page_list_init(&bm_tc.bins[c].owned);
 		page_list_init(&bm_tc.debug_bins[c].owned);
 	}
 	/* LIVE first: pthread_setspecific may itself allocate. */
 	bm_tc.state = TC_LIVE;
+	bm_pcp.live = true;
 	atomic_fetch_add_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	pthread_setspecific(tcache_key, &bm_tc);
 	return true;

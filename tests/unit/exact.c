@@ -107,11 +107,11 @@ static void test_runs_cached(void)
 		bm_free_pages_exact(q, 6);
 	for (int i = 1; i < PCP_RUN_HIGH + 4; i++)
 		bm_free_pages_exact(p[i], 5);
-	CHECK(bm_tc.pcp.run_count[5] <= PCP_RUN_HIGH);
+	CHECK(bm_pcp.run_count[5] <= PCP_RUN_HIGH);
 	CHECK(z->nr_free_pages > free_before);			/* overflow went home */
 	bm_free_pages_exact(p[0], 5);				/* double free */
 	bm_tcache_flush(&bm_tc);
-	CHECK_EQ(bm_tc.pcp.run_count[5], 0);
+	CHECK_EQ(bm_pcp.run_count[5], 0);
 	CHECK_INVARIANTS();
 }
 

@@ -1,55 +1,116 @@
 /* SPDX-License-Identifier: MIT */
 /* options.c - BUDDYMALLOC_CONF parsing: sizes with suffixes, ranges,
- * unknown keys and bad values reported and ignored. */
+ * unknown keys and bad values reported and ignored.
+ *
+ * The options are globals that every case changes, so each case starts
+ * from the defaults (options_reset) and the cases run forward, then
+ * reversed (RUN_TESTS_BOTH_ORDERS): one that leaned on what another left
+ * would fail in one of the two orders.  TEST_ONLY=name runs one alone. */
 #include "test.h"
 #include "bm.h"
 #include "options.h"
 
 #include <string.h>
 
+/* Every option back to its default, from the option table itself. */
+static void options_reset(void)
+{
+#define OPTION_RESET(name, def, lo, hi, help) bm_opt_##name = (def);
+	BM_OPTIONS(OPTION_RESET)
+#undef OPTION_RESET
+#define STRING_OPTION_RESET(name, len, help) bm_opt_##name[0] = '\0';
+	BM_STRING_OPTIONS(STRING_OPTION_RESET)
+#undef STRING_OPTION_RESET
+}
+
 static void test_sizes(void)
 {
 	uint64_t v = 0;
 
-	CHECK(bm_parse_size("4096", 4, &v) && v == 4096);
-	CHECK(bm_parse_size("128M", 4, &v) && v == 128ULL << 20);
-	CHECK(bm_parse_size("2g", 2, &v) && v == 2ULL << 30);
-	CHECK(bm_parse_size("64KB", 4, &v) && v == 64ULL << 10);
-	CHECK(bm_parse_size("1T", 2, &v) && v == 1ULL << 40);
-	CHECK(!bm_parse_size("", 0, &v));
-	CHECK(!bm_parse_size("M", 1, &v));
-	CHECK(!bm_parse_size("12x", 3, &v));
-	CHECK(!bm_parse_size("99999999999999999999", 20, &v));
-	CHECK(!bm_parse_size("17179869184G", 12, &v));	/* overflows 64 bits */
+	expect_true(bm_parse_size("4096", 4, &v), "a plain number");
+	expect_u64_eq(v, 4096, "no suffix: bytes");
+	expect_true(bm_parse_size("128M", 4, &v), "M suffix");
+	expect_u64_eq(v, 128ULL << 20, "128M is 128 MiB");
+	expect_true(bm_parse_size("2g", 2, &v), "lower-case g suffix");
+	expect_u64_eq(v, 2ULL << 30, "2g is 2 GiB");
+	expect_true(bm_parse_size("64KB", 4, &v), "KB suffix");
+	expect_u64_eq(v, 64ULL << 10, "64KB is 64 KiB");
+	expect_true(bm_parse_size("1T", 2, &v), "T suffix");
+	expect_u64_eq(v, 1ULL << 40, "1T is 1 TiB");
+	/* Only the first n characters count. */
+	expect_true(bm_parse_size("16M,max_order=10", 3, &v), "a size followed by the next item");
+	expect_u64_eq(v, 16ULL << 20, "16M read up to the length given");
+
+	v = 12345;
+	expect_false(bm_parse_size("", 0, &v), "empty");
+	expect_false(bm_parse_size("M", 1, &v), "a suffix without digits");
+	expect_false(bm_parse_size("12x", 3, &v), "an unknown suffix");
+	expect_false(bm_parse_size("12MBx", 5, &v), "junk after the suffix");
+	expect_false(bm_parse_size("99999999999999999999", 20, &v), "overflows 64 bits");
+	expect_false(bm_parse_size("17179869184G", 12, &v), "overflows 64 bits once shifted");
+	expect_u64_eq(v, 12345, "a rejected size leaves the output alone");
 }
 
 static void test_parse(void)
 {
-	CHECK_EQ(bm_options_parse("max_order=12,section_size=64M"), 0);
-	CHECK_EQ(bm_opt_max_order, 12);
-	CHECK_EQ(bm_opt_section_size, 64ULL << 20);
-	CHECK_EQ(bm_options_parse(""), 0);
-	CHECK_EQ(bm_options_parse(NULL), 0);
-	CHECK_EQ(bm_options_parse(",,stats=1,"), 0);
-	CHECK_EQ(bm_opt_stats, 1);
+	options_reset();
+	expect_d_eq(bm_options_parse("max_order=12,section_size=64M"), 0, "two good items");
+	expect_u64_eq(bm_opt_max_order, 12, "max_order set");
+	expect_u64_eq(bm_opt_section_size, 64ULL << 20, "section_size set with a suffix");
+	expect_u64_eq(bm_opt_stats, 0, "an option not named keeps its default");
+
+	expect_d_eq(bm_options_parse(""), 0, "an empty configuration is no error");
+	expect_d_eq(bm_options_parse(NULL), 0, "no configuration is no error");
+	expect_u64_eq(bm_opt_max_order, 12, "an empty configuration changes nothing");
+
+	expect_d_eq(bm_options_parse(",,stats=1,"), 0, "empty items are skipped");
+	expect_u64_eq(bm_opt_stats, 1, "stats set between empty items");
+
+	expect_d_eq(bm_options_parse("reclaim=thread,debug=guard+junk"), 0, "words");
+	expect_u64_eq(bm_opt_reclaim, RECLAIM_THREAD, "reclaim=thread");
+	expect_u64_eq(bm_opt_debug, 1 | 4, "debug=guard+junk or-ed (guard 1, junk 4)");
+
+	/* A ',' followed by a digit belongs to a text value. */
+	expect_d_eq(bm_options_parse("numa_policy=bind:0,2,max_order=11"), 0, "a list value");
+	expect_str_eq(bm_opt_numa_policy, "bind:0,2", "the list kept whole");
+	expect_u64_eq(bm_opt_max_order, 11, "the item after the list");
 }
 
 static void test_bad_items_ignored(void)
 {
+	options_reset();
+	expect_u64_eq(bm_opt_max_order, 14, "the default, from options.h");
+	expect_u64_eq(bm_opt_watermark_scale_factor, 10, "the default, from options.h");
+	expect_d_eq(bm_options_parse("max_order=12"), 0, "a good value to keep");
+
 	/* Each bad item is counted and leaves the option as it was. */
-	CHECK_EQ(bm_options_parse("no_such_key=1"), 1);
-	CHECK_EQ(bm_options_parse("max_order"), 1);
-	CHECK_EQ(bm_options_parse("max_order=99"), 1);
-	CHECK_EQ(bm_opt_max_order, 12);
-	CHECK_EQ(bm_options_parse("max_order=3"), 1);	/* below the minimum */
-	CHECK_EQ(bm_options_parse("max_order=ten,watermark_scale_factor=20"), 1);
-	CHECK_EQ(bm_opt_watermark_scale_factor, 20);
+	expect_d_eq(bm_options_parse("no_such_key=1"), 1, "unknown key");
+	expect_d_eq(bm_options_parse("max_order"), 1, "no '=value'");
+	expect_d_eq(bm_options_parse("max_order=99"), 1, "above MAX_ORDER_LIMIT");
+	expect_u64_eq(bm_opt_max_order, 12, "rejected values leave it as it was");
+	expect_d_eq(bm_options_parse("max_order=3"), 1, "below the minimum of 9");
+	expect_u64_eq(bm_opt_max_order, 12, "rejected values leave it as it was");
+	expect_d_eq(bm_options_parse("reclaim=sometimes"), 1, "a word the option does not take");
+	expect_u64_eq(bm_opt_reclaim, RECLAIM_INLINE, "reclaim keeps its default");
+
+	/* A bad item does not stop the good ones around it. */
+	expect_d_eq(bm_options_parse("max_order=ten,watermark_scale_factor=20"), 1,
+		    "one bad item of two");
+	expect_u64_eq(bm_opt_max_order, 12, "the bad item is ignored");
+	expect_u64_eq(bm_opt_watermark_scale_factor, 20, "the good item after it is taken");
+	expect_d_eq(bm_options_parse("pcp_batch=0,x=1,pcp_high=100"), 2, "two bad items of three");
+	expect_u64_eq(bm_opt_pcp_batch, 31, "pcp_batch=0 is below its minimum of 1");
+	expect_u64_eq(bm_opt_pcp_high, 100, "the good item after two bad ones");
 }
+
+static const struct test_case cases[] = {
+	TEST_CASE(test_sizes),
+	TEST_CASE(test_parse),
+	TEST_CASE(test_bad_items_ignored),
+};
 
 int main(void)
 {
-	RUN_TEST(test_sizes);
-	RUN_TEST(test_parse);
-	RUN_TEST(test_bad_items_ignored);
+	RUN_TESTS_BOTH_ORDERS(cases);
 	return test_exit();
 }

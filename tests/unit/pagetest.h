@@ -8,12 +8,24 @@
 #include "check.h"
 #include "node.h"
 #include "options.h"
+#include "init.h"
 #include "page_alloc.h"
 #include "vmstat.h"
+/* bm_init: in init.h where the tree has it (the layers below init no
+ * longer call it for us), else still in page_alloc.h. */
+#if defined(__has_include)
+#if __has_include("init.h")
+#include "init.h"
+#endif
+#endif
 
 #include <unistd.h>
 
-/* Configure the allocator (before first use) and bring it up. */
+/* Configure the allocator (before first use) and bring it up.  Every
+ * page allocator test calls this before its first allocation: the page
+ * allocator does not call bm_init itself (only the entry points above it,
+ * malloc.c and public.c, do), so a test that skipped it would use an
+ * allocator that was never set up.  Calling bm_init again is harmless. */
 static inline void pt_setup(const char *conf)
 {
 	if (bm_options_parse(conf) != 0) {
