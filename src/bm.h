@@ -63,6 +63,11 @@ static inline unsigned int bm_ilog2(uint64_t x)
 	return 63u - (unsigned int)__builtin_clzll(x);
 }
 
+static inline bool bm_is_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
 /* Smallest order whose block holds nr_pages (nr_pages >= 1). */
 static inline unsigned int bm_order_for_pages(uint64_t nr_pages)
 {

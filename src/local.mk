@@ -39,7 +39,9 @@ src_libbuddycore_la_SOURCES = \
 # library, so the unit tests keep glibc's malloc for themselves.
 lib_LTLIBRARIES += libbuddymalloc.la
 libbuddymalloc_la_CFLAGS = $(src_libbuddycore_la_CFLAGS)
-libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_internal.h
+libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_internal.h src/malloc_fast.h \
+	src/valgrind_shim.h src/classify.c src/classify.h src/realloc.c \
+	src/glibc_compat.c
 libbuddymalloc_la_LIBADD = src/libbuddycxx.la
 # hwloc and libnuma are opened with dlopen when a machine has several
 # nodes (topology.c), never linked: start-up stays free of them.

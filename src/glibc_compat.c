@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * glibc_compat.c - the parts of glibc's malloc API that describe glibc's
+ * own heap or predate posix_memalign: memalign, valloc, pvalloc,
+ * malloc_trim, malloc_stats, mallinfo, mallinfo2 and mallopt.
+ */
+#include "bm.h"
+#include "init.h"
+#include "malloc_internal.h"
+#include "reclaim.h"
+#include "tcache.h"
+#include "vmstat.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <unistd.h>
+
+BM_EXPORT void *memalign(size_t align, size_t size)
+{
+	/* Stricter than glibc, which rounds a bad alignment up: a caller
+	 * asking for one has a bug worth hearing about. */
+	if (!bm_is_pow2(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return bm_aligned_internal(align, size);
+}
+
+BM_EXPORT void *valloc(size_t size)
+{
+	return bm_aligned_internal(PAGE_SIZE, size);
+}
+
+BM_EXPORT void *pvalloc(size_t size)
+{
+	size_t rounded = BM_ALIGN_UP(size, PAGE_SIZE);
+
+	if (rounded < size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return bm_aligned_internal(PAGE_SIZE, rounded ? rounded : PAGE_SIZE);
+}
+
+BM_EXPORT int malloc_trim(size_t pad)
+{
+	(void)pad;
+	if (!bm_init())
+		return 0;
+	bm_tcache_flush_current();
+	return bm_reclaim_all() != 0;
+}
+
+BM_EXPORT void malloc_stats(void)
+{
+	bm_init();
+	bm_stats_print(STDERR_FILENO);
+}
+
+BM_EXPORT struct mallinfo2 mallinfo2(void)
+{
+	struct mallinfo2 mi = { 0 };
+	struct bm_usage u;
+
+	bm_usage(&u);
+	mi.arena = u.committed;
+	mi.ordblks = u.free_blocks;
+	mi.hblks = u.huge_count;
+	mi.hblkhd = u.huge_bytes;
+	mi.uordblks = u.committed - u.free;
+	mi.fordblks = u.free;
+	mi.keepcost = 0;
+	return mi;
+}
+
+BM_EXPORT struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m2 = mallinfo2();
+	struct mallinfo mi = { 0 };
+
+	mi.arena = (int)m2.arena;
+	mi.ordblks = (int)m2.ordblks;
+	mi.hblks = (int)m2.hblks;
+	mi.hblkhd = (int)m2.hblkhd;
+	mi.uordblks = (int)m2.uordblks;
+	mi.fordblks = (int)m2.fordblks;
+	return mi;
+}
+
+BM_EXPORT int mallopt(int param, int value)
+{
+	/* glibc's tunables (M_MMAP_THRESHOLD, M_ARENA_MAX, ...) describe its
+	 * own heap; accept them so programs that set them carry on. */
+	(void)param;
+	(void)value;
+	return 1;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * malloc_fast.h - the fast paths every entry point shares, inline: pop
+ * an object from the thread's bin, and free's cheap checks and push.
+ * What they cannot do they hand to the slow paths in malloc.c, which
+ * are never inlined, so the fast paths stay small.
+ *
+ *   size <= SLAB_MAX_SIZE   the thread's bin of the size class: pop one
+ *                           object (no lock, no atomic); an empty bin
+ *                           refills in slab.c
+ *   up to the largest buddy block   whole pages (large.c)
+ *   beyond                  a direct mapping (large.c)
+ *
+ * free maps the pointer to its descriptor by arithmetic, checks it (ours,
+ * the start of an object, not already free) and returns the object to
+ * its slab's own list when the thread owns the slab, else to the slab's
+ * remote list with one atomic.  Anything wrong goes to the slow path,
+ * which reports it (classify.c); nothing is trusted.
+ */
+#ifndef BM_MALLOC_FAST_H
+#define BM_MALLOC_FAST_H
+
+#include "bm.h"
+#include "error.h"
+#include "slab.h"
+#include "valgrind_shim.h"
+
+/* The slow paths (malloc.c). */
+BM_NOINLINE void *bm_slab_alloc_slow(unsigned int cls);
+BM_NOINLINE void *bm_large_alloc_slow(size_t size, size_t align, bool zero);
+BM_NOINLINE void bm_free_slow(void *p);
+
+static inline void *slab_alloc(unsigned int cls)
+{
+	struct tcache_bin *bin = &bm_tc.bins[cls];
+	void **obj = bin->freelist;
+	struct slab *s;
+
+	if (likely(obj)) {
+		bin_pop(bin, obj);
+#ifdef BM_SECURE
+		/* A link leads to the same slab or nowhere. */
+		if (unlikely(((uintptr_t)bin->freelist ^ (uintptr_t)obj) &
+			     ~(uintptr_t)bm_class_mask[cls] && bin->freelist)) {
+			bm_bad_pointer("malloc", obj, "free list corrupted (write after free?)");
+			bin->freelist = NULL;
+		}
+#endif
+		return obj;
+	}
+	/* The objects this thread freed into its active slab since: swap
+	 * them in, here for 7 times in 8, the 8th on the slow path that
+	 * also ticks reclaim. */
+	s = bin->slab;
+	if (s && s->freelist && (++bm_tc.refills & 7))
+		return bin_pop(bin, slab_take_local(s));
+	return bm_slab_alloc_slow(cls);
+}
+
+static inline void *do_malloc(size_t size)
+{
+	if (likely(size <= SLAB_MAX_SIZE))
+		return slab_alloc(size_to_class(size));
+	return bm_large_alloc_slow(size, 0, false);
+}
+
+/* An object aligned to align (a power of two). */
+static inline void *do_aligned(size_t align, size_t size)
+{
+	if (align <= 16)
+		return do_malloc(size);
+	if (size <= SLAB_MAX_SIZE && align <= PAGE_SIZE) {
+		/* Slabs are page aligned and objects sit at multiples of their
+		 * size: a class whose size align divides is aligned. */
+		for (unsigned int c = size_to_class(size > align ? size : align);
+		     c < NR_SIZE_CLASSES; c++)
+			if (bm_class_size[c] % align == 0)
+				return slab_alloc(c);
+	}
+	return bm_large_alloc_slow(size, align, false);
+}
+
+/* The slab of p when p passes free's cheap checks: one of ours, in a
+ * slab, the start of a carved object, not marked free already.  NULL
+ * sends the caller to classify, which tells the rest apart and reports. */
+static inline struct slab *slab_of_live(const void *p)
+{
+	struct page *page;
+	struct slab *s;
+	uint32_t off;
+
+	if (unlikely(!bm_addr_in_range(p)))
+		return NULL;
+	page = virt_to_page(p);
+	if (unlikely(!(page->flags & PG_slab)))
+		return NULL;
+	s = obj_slab(page, p, &off);
+	/* page->aux8: the size class, on every slab page */
+	if (unlikely(!class_divides(page->aux8, off) || off >= (uint32_t)s->carved_end * 16 ||
+		     ((void *const *)p)[1] == (void *)free_marker(p)))
+		return NULL;
+	return s;
+}
+
+static inline void slab_free(struct slab *s, void *p)
+{
+	/* A slab this thread owns, active or kept: one branch for both, so
+	 * it predicts well however the frees fall between them. */
+	if (likely(s->owner == &bm_tc)) {
+		slab_free_owned(s, p);
+		return;
+	}
+	bm_slab_free_remote(s, p);
+}
+
+static inline void do_free(void *p)
+{
+	struct slab *s = slab_of_live(p);
+
+	if (likely(s))
+		slab_free(s, p);
+	else
+		bm_free_slow(p);
+}
+
+static inline void api_free(void *p)
+{
+	VG_FREE(p);
+	do_free(p);
+}
+
+#endif /* BM_MALLOC_FAST_H */
