@@ -26,6 +26,10 @@ src_libbuddycore_la_SOURCES = \
 	src/debug.c src/debug.h \
 	src/size_class.c src/size_class.h \
 	src/slab.c src/slab.h \
+	src/slab_node.c src/slab_node.h \
+	src/slab_owned.c src/slab_owned.h \
+	src/slab_reclaim.c src/slab_reclaim.h \
+	src/slab_check.c \
 	src/slab_debug.c \
 	src/pcp.c src/pcp.h \
 	src/tcache.c src/tcache.h \

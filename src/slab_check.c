@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab_check.c - is a small object fit to free?  Catches interior
+ * pointers, never-carved objects and double frees: an object whose free
+ * marker is set is a double free only if it is found on a free list
+ * (free's cheap check sends only marked objects here).
+ */
+#include "bm.h"
+#include "slab.h"
+#include "slab_node.h"
+
+/* Is obj on the list from p?  Walks at most limit links and never leaves
+ * obj's slab: a list read while another thread changes it may lead into
+ * an object that is live again, whose first word is the program's. */
+static bool list_contains(void **p, const void *obj, uint32_t limit)
+{
+	uintptr_t mask = ~(uintptr_t)bm_class_mask[page_slab(virt_to_page(obj))->size_class];
+
+	for (; p && limit--; p = fl_next(p)) {
+		if (p == obj)
+			return true;
+		if (((uintptr_t)p & mask) != ((uintptr_t)obj & mask))
+			return false;
+	}
+	return false;
+}
+
+const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bin *bin)
+{
+	unsigned int cls = s->size_class;
+	uint32_t off = (uint32_t)((char *)obj - (char *)slab_base(s));
+	uint32_t idx = class_index(cls, off);
+	uint32_t limit = bm_class_objects[cls];
+
+	if (idx * bm_class_size[cls] != off)
+		return "not the start of an allocation (interior pointer)";
+	if (idx >= s->carved)
+		return "never allocated";
+	if (((void **)obj)[1] != (void *)free_marker(obj))
+		return NULL;
+	/* Marked free: believe it only if it is on a free list we can see.
+	 * An unowned slab's own list changes only under its node lock. */
+	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
+	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
+	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
+		return "double free";
+	if (atomic_load(&s->state) != SLAB_ACTIVE) {
+		struct slab_cache_node *n = slab_node(s);
+		bool found;
+
+		bm_lock(&n->lock);
+		found = atomic_load(&s->state) != SLAB_ACTIVE &&
+			list_contains(s->freelist, obj, limit);
+		bm_unlock(&n->lock);
+		if (found)
+			return "double free";
+	}
+	return NULL;
+}

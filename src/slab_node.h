@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab_node.h - the node lists of slabs no thread owns (slab_node.c),
+ * shared by the files of the slab layer.  "__": the node's lock held.
+ */
+#ifndef BM_SLAB_NODE_H
+#define BM_SLAB_NODE_H
+
+#include "slab.h"
+
+static inline struct slab_cache_node *slab_node(const struct slab *s)
+{
+	return &bm_slab_nodes[s->node][s->size_class];
+}
+
+/* Objects carved so far, and the same as a byte bound for free. */
+static inline void set_carved(struct slab *s, uint32_t n)
+{
+	atomic_store_explicit(&s->carved, (uint16_t)n, memory_order_relaxed);
+	atomic_store_explicit(&s->carved_end,
+			      (uint16_t)(n * bm_class_size[s->size_class] / 16),
+			      memory_order_relaxed);
+}
+
+/* A new slab of class cls from the page allocator; NULL with ENOMEM. */
+struct slab *bm_new_slab(unsigned int cls);
+/* Give an empty slab's pages back to the page allocator. */
+void bm_discard_slab(struct slab *s);
+void bm__slab_list_add(struct slab_cache_node *n, struct slab *s, int state);
+void bm__slab_list_del(struct slab_cache_node *n, struct slab *s);
+struct slab *bm__slab_make_empty(struct slab_cache_node *n, struct slab *s);
+void bm_clear_returned(struct slab *s);
+/* Hand the slab to the node lists.  freelist: the objects the bin still
+ * had of it beyond the slab's own freelist (NULL when it ran dry). */
+void bm_deactivate_slab(struct slab *s, void **freelist);
+/* A slab for a bin: partial first, then the empty reserve, then new. */
+struct slab *bm_get_slab(unsigned int cls, int node);
+
+#endif /* BM_SLAB_NODE_H */
