@@ -7,7 +7,7 @@ noinst_LTLIBRARIES += src/libbuddycore.la
 src_libbuddycore_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) -fvisibility=hidden \
 	-fno-plt -ftls-model=initial-exec
 src_libbuddycore_la_SOURCES = \
-	src/bm.h src/lock.h src/page.h src/mmzone.h \
+	src/bm.h src/lock.h src/page.h src/gfp.h src/mmzone.h \
 	src/fmt.c src/fmt.h \
 	src/options.c src/options.h \
 	src/os.c src/os.h \
@@ -25,7 +25,7 @@ src_libbuddycore_la_SOURCES = \
 	src/error.c src/error.h \
 	src/debug.c src/debug.h \
 	src/size_class.c src/size_class.h \
-	src/slab.c src/slab.h \
+	src/slab.h src/slab_alloc.c \
 	src/slab_node.c src/slab_node.h \
 	src/slab_owned.c src/slab_owned.h \
 	src/slab_reclaim.c src/slab_reclaim.h \

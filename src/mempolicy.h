@@ -18,7 +18,7 @@
 #define BM_MEMPOLICY_H
 
 #include "mmzone.h"
-#include "page_alloc.h"
+#include "gfp.h"
 
 enum mempolicy_mode {
 	MPOL_MODE_LOCAL,

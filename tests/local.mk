@@ -2,3 +2,8 @@
 include tests/unit/local.mk
 include tests/api/local.mk
 include tests/programs/local.mk
+
+# The layer rule of docs/design.md, checked on the sources and the
+# built library (scripts/check-layers).
+TESTS += tests/layers.sh
+EXTRA_DIST += tests/layers.sh scripts/check-layers

@@ -44,6 +44,32 @@ static inline int bm_active(void)
 	return a.dli_fbase == b.dli_fbase;
 }
 
+/*
+ * For the tests that only mean something with libbuddymalloc as the
+ * allocator, when bm_active() says it is not: in the tree they are linked
+ * with it, so not reaching it is a defect (a broken link, a malloc the
+ * library stopped exporting), and the test fails rather than skips.  Run
+ * under another allocator on purpose, BM_TEST_ALLOW_FOREIGN_MALLOC=1
+ * makes it a skip (77).  Returns main's exit status:
+ *
+ *	if (!bm_active())
+ *		return bm_not_active();
+ */
+static inline int bm_not_active(void)
+{
+	const char *allow = getenv("BM_TEST_ALLOW_FOREIGN_MALLOC");
+
+	if (allow && strcmp(allow, "1") == 0) {
+		fprintf(stderr, "libbuddymalloc is not the malloc in use, and "
+			"BM_TEST_ALLOW_FOREIGN_MALLOC=1: skipped\n");
+		return 77;
+	}
+	fprintf(stderr, "FAIL: libbuddymalloc is not the malloc in use: the test would "
+		"test nothing (set BM_TEST_ALLOW_FOREIGN_MALLOC=1 to skip instead, "
+		"when another allocator is meant)\n");
+	return EXIT_FAILURE;
+}
+
 /* The byte at offset i of the block with this id. */
 static inline unsigned char pat_byte(uint64_t id, size_t i)
 {

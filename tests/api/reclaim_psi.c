@@ -13,9 +13,11 @@
  * With the argument "pressure" (scripts/psi-pressure runs it beside a
  * memory cgroup that thrashes) it frees 256 MiB under a decay of ten
  * minutes, so that only a pressure report can give the memory back, and
- * waits for resident memory to fall.  Skips (77) without our allocator.
+ * waits for resident memory to fall.  Fails without our allocator (skips
+ * only with BM_TEST_ALLOW_FOREIGN_MALLOC=1; see api.h).
  */
 #include "api.h"
+#include "psitest.h"
 
 #include <buddymalloc.h>
 
@@ -23,54 +25,8 @@
 #include <stdbool.h>
 #include <time.h>
 
-#define PSI_PATH	"/proc/pressure/memory"
 
 static char out[16384];
-
-/* Descriptors of this process open on PSI_PATH. */
-static int psi_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		char path[300], target[256];
-		ssize_t len;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		n += strcmp(target, PSI_PATH) == 0;
-	}
-	closedir(d);
-	return n;
-}
-
-/* Could this process set a trigger the reclaim thread asks for? */
-static bool psi_possible(void)
-{
-	static const char *const triggers[] = {
-		"some 150000 1000000", "some 300000 2000000",
-	};
-
-	for (int i = 0; i < 2; i++) {
-		int fd = open(PSI_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		bool ok;
-
-		if (fd < 0)
-			return false;
-		ok = write(fd, triggers[i], strlen(triggers[i]) + 1) > 0;
-		close(fd);
-		if (ok)
-			return true;
-	}
-	return false;
-}
 
 /* Enough small allocations to take the slow paths (where the reclaim
  * thread starts). */
@@ -89,12 +45,12 @@ static void churn(void)
 /* Wait up to 3 s for `want` PSI descriptors; returns the last count. */
 static int wait_psi_fds(int want)
 {
-	int n = psi_fds();
+	int n = psi_fds(NULL);
 
 	for (int i = 0; i < 300 && n != want; i++) {
 		churn();
 		usleep(10000);
-		n = psi_fds();
+		n = psi_fds(NULL);
 	}
 	return n;
 }
@@ -113,7 +69,7 @@ static int thread_mode(void)
 	if (pid < 0)
 		return 3;
 	if (pid == 0) {
-		if (psi_fds() != 0)
+		if (psi_fds(NULL) != 0)
 			_exit(4);	/* the parent's was not closed */
 		churn();	/* the child's reclaim thread starts */
 		_exit(wait_psi_fds(want) == want ? 0 : 5);
@@ -122,7 +78,7 @@ static int thread_mode(void)
 		return 6;
 	if (WEXITSTATUS(status) != 0)
 		return WEXITSTATUS(status);
-	return psi_fds() == want ? 0 : 7;
+	return psi_fds(NULL) == want ? 0 : 7;
 }
 
 /* reclaim=inline: never. */
@@ -131,7 +87,7 @@ static int inline_mode(void)
 	churn();
 	usleep(300000);
 	churn();
-	return psi_fds() == 0 ? 0 : 8;
+	return psi_fds(NULL) == 0 ? 0 : 8;
 }
 
 static uint64_t now_ms(void)
@@ -199,7 +155,7 @@ static void test_inline_mode(void)
 int main(int argc, char **argv)
 {
 	if (!bm_active())
-		return 77;
+		return bm_not_active();
 	if (argc > 1) {
 		if (!strcmp(argv[1], "thread"))
 			return thread_mode();

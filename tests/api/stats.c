@@ -5,8 +5,9 @@
  * sections "--- libbuddymalloc buddyinfo ---", "zoneinfo", "slabinfo" and
  * "vmstat", the vmstat section counting some activity (a nonzero value);
  * without either, nothing.  malloc_stats() prints the same report on
- * demand.  Only meaningful with libbuddymalloc as the allocator: skipped
- * (77) otherwise.
+ * demand.  Only meaningful with libbuddymalloc as the allocator: fails
+ * when it is not the malloc in use (skips only with
+ * BM_TEST_ALLOW_FOREIGN_MALLOC=1; see api.h).
  */
 #define _GNU_SOURCE 1
 #include "api.h"
@@ -132,10 +133,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--work") == 0)
 		return work();
-	if (!bm_active()) {
-		fprintf(stderr, "libbuddymalloc is not the allocator in use: skipped\n");
-		return 77;
-	}
+	if (!bm_active())
+		return bm_not_active();
 	RUN_TEST(test_stats_at_exit);
 	RUN_TEST(test_malloc_stats);
 	return test_exit();

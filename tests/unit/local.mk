@@ -1,4 +1,9 @@
 # tests/unit/local.mk - unit tests of the page allocator (internal API).
+# The harness is test.h (expect_* with messages).  options and report run
+# their cases forward, then reversed, in one process, so a case that
+# leaned on state another left fails; TEST_REVERSE=1 runs a RUN_TESTS list
+# reversed only, TEST_ONLY=name one case alone, TEST_LIST=1 names them:
+#   TEST_ONLY=test_vmstat tests/unit/report
 UNIT_TESTS = \
 	tests/unit/options \
 	tests/unit/size_class \
@@ -22,7 +27,7 @@ UNIT_TESTS = \
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
-EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h tests/unit/slabtest.h \
+EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h tests/unit/slabtest.h tests/unit/psitest.h \
 	tests/unit/numa-topologies.sh tests/unit/numa-2.xml \
 	tests/unit/numa-4.xml tests/unit/numa-8.xml
 

@@ -61,7 +61,8 @@ test_fail_msg(const char *fmt, ...)
 
 /* a op b for operands of one type, printed with the conversion pri. */
 #define expect_cmp_(type, pri, ta, tb, a, b, op, ...) do { \
-	type expect_a_ = (a), expect_b_ = (b); \
+	type expect_a_ = (a); \
+	type expect_b_ = (b); \
 	if (!(expect_a_ op expect_b_)) { \
 		fprintf(stderr, "%s:%d: Failed expectation: (%s) %s (%s) --> " \
 			"%" pri " %s %" pri ": ", __FILE__, __LINE__, ta, #op, tb, \

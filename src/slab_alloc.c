@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * slab.c - the slab allocator over alloc_pages (see slab.h for the model).
+ * slab_alloc.c - allocation from slabs (see slab.h for the model): an
+ * empty bin's refill (the thread's frees, remote frees collected, the
+ * next kept slab, a listed or new slab, carving) and the remote free
+ * that a thread not owning the slab takes.  The node lists are
+ * slab_node.c, the kept slabs slab_owned.c, reclaim's side
+ * slab_reclaim.c, the checks on free slab_check.c.
  *
  * Objects are carved lazily: a slab hands out its objects as a bump
  * pointer (carved) turned into short free lists, so a fresh slab touches
