@@ -12,7 +12,7 @@
 
 static char arena[BOOTSTRAP_SIZE] __attribute__((aligned(4096)));
 static size_t used;
-static bm_lock_t lock = BM_LOCK_INIT;
+static bm_lock_t lock = BM_LOCK_INIT_RANK(LOCK_RANK_BOOTSTRAP);
 
 void *bm_bootstrap_alloc(size_t size, size_t align)
 {

@@ -44,6 +44,7 @@ void bm_zone_init(struct zone *z, int node, uint32_t start_pfn, uint32_t nr_page
 			page_list_init(&z->free_area[o].free_list[t]);
 		z->free_area[o].nr_free = 0;
 	}
+	bm_lock_init(&z->lock, LOCK_RANK_ZONE);
 	z->node = node;
 	z->type = ZONE_NORMAL;
 	z->zone_start_pfn = start_pfn;
@@ -55,9 +56,27 @@ static inline bool page_is_buddy(const struct page *buddy, unsigned int order)
 	return PageBuddy(buddy) && buddy->order == order;
 }
 
+/* A block on free_area[order].free_list[mt] is aligned to its size,
+ * inside the zone's handed-over range, and on no list yet.  Checked in
+ * debug builds, where a wrong merge or split would show first. */
+static void check_new_free_block(const struct zone *z, const struct page *p,
+				 unsigned int order)
+{
+	uint32_t pfn = page_to_pfn(p);
+
+	BM_DEBUG_BUG_ON(order > bm_max_order);
+	BM_DEBUG_BUG_ON(pfn & ((1u << order) - 1));
+	BM_DEBUG_BUG_ON(pfn < z->zone_start_pfn ||
+			pfn + (1u << order) > z->zone_start_pfn + z->managed_pages + (1u << bm_max_order));
+	BM_DEBUG_BUG_ON(PageBuddy(p) || (p->flags & PG_pcp));
+	(void)z; (void)pfn;
+}
+
 static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
 			     int mt, unsigned int clean)
 {
+	bm_lock_assert_held(&z->lock);
+	check_new_free_block(z, p, order);
 	set_page_flags(p, PG_buddy | clean);
 	p->order = (uint8_t)order;
 	p->migratetype = (uint8_t)mt;
@@ -77,7 +96,9 @@ static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
 
 void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int order)
 {
+	bm_lock_assert_held(&z->lock);
 	BM_DEBUG_BUG_ON(!page_is_buddy(p, order));
+	BM_DEBUG_BUG_ON(!z->free_area[order].nr_free);
 	page_list_del(&z->free_area[order].free_list[p->migratetype], p);
 	z->free_area[order].nr_free--;
 	z->nr_free_pages -= 1u << order;
@@ -94,11 +115,24 @@ static void move_to_free_list(struct zone *z, struct page *p, unsigned int order
 	add_to_free_list(z, p, order, mt, clean);
 }
 
-/* Split a block of order high down to order low; the upper halves go back
- * to the free lists.  The kernel's expand(). */
+/*
+ * Split a block of order high down to order low; the upper halves go back
+ * to the free lists.  The kernel's expand().
+ *
+ * Asked for order 1 with only an order-3 block (8 pages, p..p+7) free:
+ *
+ *	high 3 -> 2: p+4..p+7 goes on free_area[2]
+ *	high 2 -> 1: p+2..p+3 goes on free_area[1]
+ *	             p..p+1 is the caller's
+ *
+ * Each half put back is aligned to its new order, because the block was
+ * aligned to the larger one: that is what lets free find it again by
+ * xor (bm__free_one_page).
+ */
 static void expand(struct zone *z, struct page *p, unsigned int low,
 		   unsigned int high, int mt, unsigned int clean)
 {
+	BM_DEBUG_BUG_ON(low > high || (page_to_pfn(p) & ((1u << high) - 1)));
 	while (high > low) {
 		high--;
 		add_to_free_list(z, p + (1u << high), high, mt, clean);
@@ -209,11 +243,15 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 
 struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean)
 {
-	struct page *p = __rmqueue_smallest(z, order, mt, clean);
+	struct page *p;
+
+	bm_lock_assert_held(&z->lock);
+	p = __rmqueue_smallest(z, order, mt, clean);
 
 	if (unlikely(!p) && __rmqueue_fallback(z, order, mt))
 		p = __rmqueue_smallest(z, order, mt, clean);
 	if (likely(p)) {
+		BM_DEBUG_BUG_ON(page_to_pfn(p) & ((1u << order) - 1));
 		set_page_flags(p, PG_head);
 		p->order = (uint8_t)order;
 		p->migratetype = (uint8_t)mt;
@@ -224,8 +262,26 @@ struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned in
 	return p;
 }
 
+/*
+ * Free a block of 2^order pages at pfn and merge it with its buddies, the
+ * kernel's __free_one_page().  A block's buddy is the other half of the
+ * block of twice its size: pfn ^ (1 << order).  While the buddy is free
+ * and of the same order (its descriptor says PageBuddy with that order),
+ * take it off its list and go up one order with the pair, whose start is
+ * pfn & buddy_pfn.  Freeing pfn 6, order 1, with pfn 4 free at order 1
+ * and pfn 0 free at order 2:
+ *
+ *	order 1: buddy 6 ^ 2 = 4 is free: merge, pfn 4, order 2
+ *	order 2: buddy 4 ^ 4 = 0 is free: merge, pfn 0, order 3
+ *	order 3: buddy 0 ^ 8 = 8 is not free: pfn 0 goes on free_area[3]
+ *
+ * The merged block is clean (zero, or given back) only if every part was.
+ */
 void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean)
 {
+	bm_lock_assert_held(&z->lock);
+	BM_DEBUG_BUG_ON(order > bm_max_order || (pfn & ((1u << order) - 1)));
+	BM_DEBUG_BUG_ON(PageBuddy(pfn_to_page(pfn)));
 	while (order < bm_max_order) {
 		uint32_t buddy_pfn = pfn ^ (1u << order);
 		struct page *buddy = pfn_to_page(buddy_pfn);
@@ -245,6 +301,7 @@ void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned in
 {
 	uint32_t end = pfn + nr;
 
+	bm_lock_assert_held(&z->lock);
 	while (pfn < end) {
 		unsigned int order = pfn ? (unsigned int)__builtin_ctz(pfn) : bm_max_order;
 
@@ -259,6 +316,7 @@ void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned in
 
 bool bm__zone_has_order(const struct zone *z, unsigned int order)
 {
+	bm_lock_assert_held(&z->lock);
 	for (unsigned int o = order; o <= bm_max_order; o++)
 		if (z->free_area[o].nr_free)
 			return true;
@@ -282,6 +340,7 @@ bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 {
 	uint32_t end = pfn + nr, x, h;
 
+	bm_lock_assert_held(&z->lock);
 	if (pfn < z->zone_start_pfn || end > z->zone_start_pfn + z->managed_pages)
 		return false;
 	for (x = pfn; x < end; x = h + (1u << pfn_to_page(h)->order))

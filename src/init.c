@@ -9,6 +9,7 @@
  */
 #include "bm.h"
 #include "debug.h"
+#include "check.h"
 #include "fmt.h"
 #include "init.h"
 #include "mempolicy.h"
@@ -25,11 +26,12 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-static bm_lock_t	init_lock = BM_LOCK_INIT;
+static bm_lock_t	init_lock = BM_LOCK_INIT_RANK(LOCK_RANK_INIT);
 
 /* Where the exit report goes: a private copy of stderr taken at start-up,
  * since programs such as coreutils close stderr before exit. */
@@ -78,7 +80,7 @@ static uintptr_t free_key(void)
 static void zones_lock(void)
 {
 	for (int n = 0; n < bm_nr_nodes; n++)
-		bm_lock(&bm_nodes[n].zones[ZONE_NORMAL].lock);
+		bm_lock_nested(&bm_nodes[n].zones[ZONE_NORMAL].lock);
 }
 
 static void zones_unlock(bool reinit)
@@ -169,4 +171,12 @@ __attribute__((destructor)) static void bm_exit(void)
 {
 	if (bm_opt_stats && atomic_load(&inited) && stats_fd >= 0)
 		bm_stats_print(stats_fd);
+#ifdef BM_DEBUG
+	/* Debug builds: every committed page in exactly one place, in every
+	 * process that used the allocator (the whole test suite). */
+	if (atomic_load(&inited) && bm_check_invariants(STDERR_FILENO) != 0) {
+		bm_warn("the invariant walk at exit failed (see above)");
+		abort();
+	}
+#endif
 }

@@ -105,7 +105,7 @@ struct huge_entry {
 	size_t		size;
 };
 
-static bm_lock_t	huge_lock = BM_LOCK_INIT;
+static bm_lock_t	huge_lock = BM_LOCK_INIT_RANK(LOCK_RANK_HUGE);
 static struct huge_entry *table;	/* open addressing, linear probing */
 static size_t		table_cap;	/* a power of two */
 static size_t		table_used;

@@ -7,7 +7,7 @@ noinst_LTLIBRARIES += src/libbuddycore.la
 src_libbuddycore_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) -fvisibility=hidden \
 	-fno-plt -ftls-model=initial-exec
 src_libbuddycore_la_SOURCES = \
-	src/bm.h src/lock.h src/page.h src/gfp.h src/mmzone.h \
+	src/bm.h src/lock.c src/lock.h src/page.h src/gfp.h src/mmzone.h \
 	src/fmt.c src/fmt.h \
 	src/options.c src/options.h \
 	src/os.c src/os.h \

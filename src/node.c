@@ -193,6 +193,9 @@ bool bm__zone_grow(struct zone *z, bool may_commit)
 {
 	uint32_t block = 1u << bm_max_order;
 
+	bm_lock_assert_held(&z->lock);
+	BM_DEBUG_BUG_ON(z->managed_pages > z->present_pages ||
+			z->present_pages > z->spanned_pages);
 	if (z->managed_pages == z->present_pages &&
 	    (!may_commit || !__zone_commit_section(z)))
 		return false;

@@ -52,6 +52,7 @@ static bool __zone_allow(struct zone *z, unsigned int order, gfp_t gfp)
 {
 	unsigned int alloc_flags = (gfp & __GFP_HARDER) ? ALLOC_HARDER : 0;
 
+	bm_lock_assert_held(&z->lock);
 	if (likely(bm__zone_watermark_ok(z, order, WMARK_LOW, alloc_flags)))
 		return true;
 	zone_event(z, watermark_low, 1);
@@ -75,6 +76,7 @@ static inline bool __zone_needs_reclaim(const struct zone *z, unsigned int order
  * after this lock is dropped.  (z->lock held) */
 static void __zone_statistics(struct zone *z, const struct alloc_context *ac, uint32_t n)
 {
+	bm_lock_assert_held(&z->lock);
 	if (likely(z->node == ac->preferred_nid)) {
 		zone_event(z, numa_hit, n);
 		if (ac->interleave)

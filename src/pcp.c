@@ -103,6 +103,7 @@ struct page *bm_pcp_alloc(struct per_cpu_pages *pcp, unsigned int order, int mt,
 {
 	struct page_list *list = bm_pcp_list(pcp, order, mt);
 
+	BM_DEBUG_BUG_ON(page_list_empty(list) != (pcp->count[order][mt] == 0));
 	if (page_list_empty(list))
 		return NULL;
 	pcp->count[order][mt]--;
@@ -121,6 +122,8 @@ bool bm_pcp_free(struct per_cpu_pages *pcp, struct page *page, unsigned int orde
 	if (++pcp->count[order][mt] > pcp_high(order))
 		pcp->count[order][mt] -= free_pcppages_bulk(pcp->zone,
 				&pcp->lists[order][mt], bm_pcp_batch(order));
+	BM_DEBUG_BUG_ON(pcp->count[order][mt] > pcp_high(order) ||
+			page_list_empty(&pcp->lists[order][mt]));
 	return true;
 }
 

@@ -208,6 +208,8 @@ static inline void *bin_pop(struct tcache_bin *bin, void **obj)
  * or a kept one): no lock, no atomic. */
 static inline void slab_free_owned(struct slab *s, void *obj)
 {
+	BM_DEBUG_BUG_ON(s->owner != &bm_tc ||
+			atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE);
 	fl_set(obj, s->freelist);
 	((void **)obj)[1] = (void *)free_marker(obj);
 	s->freelist = obj;

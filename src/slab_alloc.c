@@ -38,6 +38,7 @@ void bm_slab_init(void)
 		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 			struct slab_cache_node *n = &bm_slab_nodes[node][c];
 
+			bm_lock_init(&n->lock, LOCK_RANK_SLAB_NODE);
 			page_list_init(&n->partial);
 			page_list_init(&n->full);
 			page_list_init(&n->empty);
@@ -131,6 +132,7 @@ static bool bin_owns(const struct tcache_bin *bin)
  * which poisons and needs no live cache. */
 static void **activate_slab(struct tcache_bin *bin, struct slab *s)
 {
+	BM_DEBUG_BUG_ON(atomic_load(&s->state) != SLAB_ACTIVE);
 	s->owner = bin_owns(bin) ? &bm_tc : NULL;
 	bin->slab = s;
 	return slab_take_local(s);
@@ -222,11 +224,17 @@ static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 
 	bm_lock(&n->lock);
 	w = atomic_load_explicit(&s->remote, memory_order_relaxed);
+	/* Ours: no one else clears REMOTE_NOTIFYING, nor gives the slab back
+	 * while it is set. */
+	BM_DEBUG_BUG_ON(!(w & REMOTE_NOTIFYING));
 	while (!atomic_compare_exchange_weak_explicit(&s->remote, &w, w & ~REMOTE_NOTIFYING,
 			memory_order_acq_rel, memory_order_relaxed))
 		;
 	w &= ~REMOTE_NOTIFYING;
 	state = atomic_load_explicit(&s->state, memory_order_relaxed);
+	/* REMOTE_FULL is set only on a slab on the full list. */
+	BM_DEBUG_BUG_ON((w & REMOTE_FULL) && state != SLAB_FULL);
+	BM_DEBUG_BUG_ON(remote_count(w) > atomic_load(&s->inuse) && state != SLAB_ACTIVE);
 	if (state == SLAB_FULL && !(w & REMOTE_FULL)) {
 		bm__slab_list_del(n, s);
 		bm__slab_list_add(n, s, SLAB_PARTIAL);
@@ -279,7 +287,7 @@ void bm_slab_lock_all(void)
 {
 	for (int node = 0; node < bm_nr_nodes; node++)
 		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++)
-			bm_lock(&bm_slab_nodes[node][c].lock);
+			bm_lock_nested(&bm_slab_nodes[node][c].lock);
 }
 
 void bm_slab_unlock_all(void)

@@ -90,6 +90,9 @@ static uint32_t *state_count(struct slab_cache_node *n, int state)
 
 void bm__slab_list_add(struct slab_cache_node *n, struct slab *s, int state)
 {
+	bm_lock_assert_held(&n->lock);
+	BM_DEBUG_BUG_ON(state == SLAB_ACTIVE);
+	BM_DEBUG_BUG_ON(slab_node(s) != n);
 	s->list_since = bm_clock_now();
 	page_list_add(state_list(n, state), slab_page(s));
 	(*state_count(n, state))++;
@@ -100,6 +103,9 @@ void bm__slab_list_del(struct slab_cache_node *n, struct slab *s)
 {
 	int state = atomic_load_explicit(&s->state, memory_order_relaxed);
 
+	bm_lock_assert_held(&n->lock);
+	BM_DEBUG_BUG_ON(state == SLAB_ACTIVE);
+	BM_DEBUG_BUG_ON(*state_count(n, state) == 0);
 	page_list_del(state_list(n, state), slab_page(s));
 	(*state_count(n, state))--;
 }
@@ -121,6 +127,9 @@ void bm_clear_returned(struct slab *s)
  * slab to discard (after the lock is dropped) or NULL. */
 struct slab *bm__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 {
+	bm_lock_assert_held(&n->lock);
+	/* Every object back: remote frees and the slab's own list. */
+	BM_DEBUG_BUG_ON(remote_count(atomic_load(&s->remote)) != atomic_load(&s->inuse));
 	bm_clear_returned(s);
 	set_carved(s, 0);
 	s->freelist = NULL;

@@ -87,6 +87,8 @@ static bool __slab_collect_orphan(struct slab *s)
 	uint64_t w = atomic_load_explicit(&s->remote, memory_order_acquire);
 	void **list, **tail;
 
+	bm_lock_assert_held(&slab_node(s)->lock);
+	BM_DEBUG_BUG_ON(atomic_load(&s->state) != SLAB_PARTIAL);
 	if (w & (REMOTE_NOTIFYING | REMOTE_FULL))
 		return false;
 	if (!remote_ptr(w))
@@ -108,6 +110,7 @@ static bool __slab_collect_orphan(struct slab *s)
  * in *calls.  (node lock held) */
 static size_t __slab_return_pages(struct slab *s, size_t *calls)
 {
+	bm_lock_assert_held(&slab_node(s)->lock);
 	unsigned int cls = s->size_class;
 	uint32_t size = bm_class_size[cls], nr_pages = 1u << s->order;
 	uint64_t freemap[SLAB_MAX_OBJECTS / 64] = { 0 };

@@ -47,6 +47,8 @@ uint64_t bm_min_free_pages(uint64_t managed)
 void bm__setup_zone_watermarks(struct zone *z)
 {
 	uint64_t managed = z->managed_pages;
+
+	bm_lock_assert_held(&z->lock);
 	uint64_t min = bm_min_free_pages(managed);
 	uint64_t gap = managed * bm_opt_watermark_scale_factor / 10000;
 
@@ -57,6 +59,8 @@ void bm__setup_zone_watermarks(struct zone *z)
 	z->watermark[WMARK_MIN] = min;
 	z->watermark[WMARK_LOW] = min + gap;
 	z->watermark[WMARK_HIGH] = min + 2 * gap;
+	BM_DEBUG_BUG_ON(z->watermark[WMARK_MIN] > z->watermark[WMARK_LOW] ||
+			z->watermark[WMARK_LOW] > z->watermark[WMARK_HIGH]);
 }
 
 bool bm__zone_watermark_ok(const struct zone *z, unsigned int order,
@@ -65,6 +69,7 @@ bool bm__zone_watermark_ok(const struct zone *z, unsigned int order,
 	int64_t free = (int64_t)z->nr_free_pages - (1 << order) + 1;
 	int64_t min = (int64_t)z->watermark[mark];
 
+	bm_lock_assert_held(&z->lock);
 	if (alloc_flags & ALLOC_HARDER)
 		min -= min / 2;
 	if (free <= min)

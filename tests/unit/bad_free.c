@@ -10,33 +10,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* Run fn in a child with stderr on a pipe; return its wait status and
- * what it printed. */
-static int run_child(void (*fn)(void *), void *arg, char *out, size_t cap)
-{
-	int fd[2], status = 0;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fd) != 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd[1], STDERR_FILENO);
-		close(fd[0]);
-		fn(arg);
-		_exit(0);
-	}
-	close(fd[1]);
-	while (len < cap - 1 && (n = read(fd[0], out + len, cap - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(fd[0]);
-	waitpid(pid, &status, 0);
-	return status;
-}
-
 static void double_free(void *arg)
 {
 	struct page *p = arg;
@@ -58,7 +31,7 @@ static void wrong_order_free(void *arg)
 static void expect_report(void (*fn)(void *), void *arg, const char *what)
 {
 	char out[1024], addr[32];
-	int status = run_child(fn, arg, out, sizeof(out));
+	int status = pt_run_child(fn, arg, out, sizeof(out));
 
 	snprintf(addr, sizeof(addr), "%p", page_address(arg) );
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);

@@ -33,7 +33,9 @@ static void test_drain_before_growing(void)
 			bm_free_pages(pages[i], 0);
 	for (int i = 0; i < NR_ALLOC; i += GLUE_EVERY)
 		bm_free_pages(pages[i], 0);
+	bm_lock(&z->lock);
 	CHECK(!bm__zone_has_order(z, 7));
+	bm_unlock(&z->lock);
 	CHECK(z->nr_free_pages > z->watermark[WMARK_HIGH] + 256);
 
 	big = bm_alloc_pages(GFP_USER, 7);

@@ -53,3 +53,13 @@ tests_unit_slab_threads_LDADD = $(UNIT_LDADD)
 tests_unit_numa_LDADD = $(UNIT_LDADD)
 tests_unit_pressure_LDADD = $(UNIT_LDADD)
 tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)
+
+# The debug build's checks themselves (lock witness, "__" assertions,
+# buddy invariants): only built where they exist, --enable-debug (make
+# check-debug).
+if BM_DEBUG_BUILD
+check_PROGRAMS += tests/unit/witness
+TESTS += tests/unit/witness
+tests_unit_witness_LDADD = $(UNIT_LDADD)
+endif
+EXTRA_DIST += tests/unit/witness.c

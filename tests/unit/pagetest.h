@@ -19,6 +19,7 @@
 #endif
 #endif
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Configure the allocator (before first use) and bring it up.  Every
@@ -77,6 +78,33 @@ static inline void pt_grow(unsigned int nr)
 static inline uint64_t pt_event(enum zone_event e)
 {
 	return bm_zone_event_sum(e);
+}
+
+/* Run fn in a child with stderr on a pipe; return its wait status and
+ * what it printed. */
+static inline int __attribute__((unused)) pt_run_child(void (*fn)(void *), void *arg, char *out, size_t cap)
+{
+	int fd[2], status = 0;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fd) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], STDERR_FILENO);
+		close(fd[0]);
+		fn(arg);
+		_exit(0);
+	}
+	close(fd[1]);
+	while (len < cap - 1 && (n = read(fd[0], out + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	return status;
 }
 
 #endif /* BM_PAGETEST_H */

@@ -99,11 +99,14 @@ static void test_watermark_values(void)
 		const struct wm_case *c = &wm_cases[i];
 
 		memset(&z, 0, sizeof(z));
+		bm_lock_init(&z.lock, LOCK_RANK_ZONE);
 		z.managed_pages = (uint32_t)c->managed;
 		expect_u64_eq(z.managed_pages, c->managed, "the case fits the zone");
 		bm_opt_watermark_scale_factor = c->scale;
 		bm_opt_min_free_kbytes = c->min_free_kbytes;
+		bm_lock(&z.lock);	/* a "__" function: debug builds check it */
 		bm__setup_zone_watermarks(&z);
+		bm_unlock(&z.lock);
 		expect_u64_eq(z.watermark[WMARK_MIN], c->min,
 			      "min: %" PRIu64 " pages, scale %" PRIu64 ", min_free_kbytes %" PRIu64,
 			      c->managed, c->scale, c->min_free_kbytes);
@@ -180,6 +183,8 @@ static void test_watermark_ok(void)
 	struct zone *z = pt_zone();
 
 	memset(&fake, 0, sizeof(fake));
+	bm_lock_init(&fake.lock, LOCK_RANK_ZONE);
+	bm_lock(&fake.lock);	/* a "__" function: debug builds check it */
 	fake.watermark[WMARK_MIN] = 64;
 	fake.nr_free_pages = 65;
 	expect_true(bm__zone_watermark_ok(&fake, 0, WMARK_MIN, 0), "65 free, min 64: one page may go");
@@ -196,6 +201,7 @@ static void test_watermark_ok(void)
 	fake.nr_free_pages = 1000;
 	expect_false(bm__zone_watermark_ok(&fake, 3, WMARK_MIN, 0),
 		     "free pages enough, but no free block of order 3 in an empty zone");
+	bm_unlock(&fake.lock);
 
 	bm_lock(&z->lock);
 	expect_true(bm__zone_watermark_ok(z, 0, WMARK_MIN, 0), "the live zone is above min");
