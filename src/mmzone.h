@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mmzone.h - nodes, zones, free areas and their counters.
- *
- * Lock order (outermost first):
- *   1. bm_init_lock          (init.c)   first use, fork prepare
- *   2. zone->lock            (buddy.c)  one zone at a time, never nested
- * Nothing is called with a zone lock held that could take another lock,
- * call malloc or call back into the program.
+ * mmzone.h - nodes, zones, free areas and their counters.  zone->lock
+ * and the order it is taken in: see the lock-order block in lock.h.
  */
 #ifndef BM_MMZONE_H
 #define BM_MMZONE_H
@@ -22,7 +17,7 @@ enum zone_type {
 
 enum zone_watermarks {
 	WMARK_MIN,		/* only ALLOC_HARDER allocations go below */
-	WMARK_LOW,		/* below: grow the zone (reclaim comes first later) */
+	WMARK_LOW,		/* below: reclaim, then grow the zone */
 	WMARK_HIGH,		/* where reclaim stops */
 	NR_WMARK
 };

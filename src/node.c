@@ -171,16 +171,12 @@ static bool __zone_commit_section(struct zone *z)
 	return true;
 }
 
-/* A zone that has handed out more than thp_min (off by default) asks for
- * transparent huge pages on all its committed memory, and on each section
- * committed after.  A big heap spends much of its time in TLB misses and
- * page faults (bench large: 0.13 to 0.035 s in most runs); a small one
- * would pay up to 2 MiB of RSS per huge page it touches a little of,
- * which is why it waits.  Off by default: giving back part of a huge page
- * splits it (mem-return: 2.7 to 3.5 s, system time 0.6 to 2.1 s), and
- * huge faults made bench large bimodal on this VM (0.035 s, or 0.15 to
- * 0.8 s).  One advice over the zone's contiguous committed range keeps
- * it one mapping. */
+/* Past thp_min (off by default) a zone advises transparent huge pages on
+ * all it has committed and on each later section: a big heap gains on
+ * TLB misses and faults, a small one would pay 2 MiB of RSS per huge page
+ * it touches, and partial give-back splits huge pages; the figures are
+ * in docs/performance.md.  One advice over the zone's contiguous
+ * committed range keeps it one mapping. */
 static void zone_thp_check(struct zone *z)
 {
 	if (z->thp || !bm_opt_thp_min || (uint64_t)z->managed_pages << PAGE_SHIFT <= bm_opt_thp_min)

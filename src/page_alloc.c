@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * page_alloc.c - alloc_pages: the zonelist walk, the watermark gate, zone
- * growth, fault injection and the checks on free.
+ * page_alloc.c - alloc_pages: the thread's pcp lists and their refill,
+ * the zonelist walk, the watermark gate, zone growth, fault injection
+ * and the checks on free.
  *
  * Allocation walks the zonelist the memory policy picks (mempolicy.c),
- * counting NUMA hits and misses as the kernel does.  In each zone, under its
- * lock, a zone below its low watermark first commits another section (the
- * reclaim issue puts reclaim ahead of that); a zone still below min is
- * skipped unless __GFP_HARDER.  Then the buddy takes the block.
+ * counting NUMA hits and misses as the kernel does.  A zone that would
+ * have to commit another section reclaims first (reclaim.c, with the
+ * lock dropped); then, under its lock, a zone below its low watermark
+ * grows, and a zone still below min is skipped unless __GFP_HARDER.
+ * Then the buddy takes the block.
  */
 #include "bm.h"
 #include "buddy.h"
@@ -221,14 +223,10 @@ fail:
 	return NULL;
 }
 
-/* Blocks up to this many pages are cleared even when known zero.  A page
- * never touched reads as the kernel's zero page: a program that reads
- * its calloc'd block before writing it takes two faults per page (the
- * zero page, then copy on write) where a cleared page takes one.  In
- * the calloc bench that was 101,000 faults against 57,000 and 1.01 s
- * against 0.69 s on 2 cores, and most of 6 s of system time on 16.
- * Larger blocks stay lazy: a big zeroed array is often used sparsely,
- * and its untouched pages then cost no memory. */
+/* Blocks up to this many pages are cleared even when known zero: a page
+ * read before it is written costs two faults (the zero page, then copy
+ * on write), a cleared page one (docs/performance.md).  Larger blocks
+ * stay lazy: a big zeroed array is often used sparsely. */
 #define EAGER_ZERO_PAGES	256	/* 1 MiB */
 
 static void prep_new_page(struct page *page, size_t nr_pages, gfp_t gfp, bool zero)

@@ -15,9 +15,8 @@
 #define PCP_MAX_ORDER	5	/* every slab order (SLAB_MAX_ORDER) */
 /* Exact runs (alloc_pages_exact: page objects of up to 16 pages that are
  * not a power-of-two block the lists above hold) are cached too, one list
- * per length, up to PCP_RUN_HIGH each and twice pcp_high pages in all.
- * Without them every 20-64 KiB object took the zone lock: 16 threads on
- * 16 cores ran glibc-thread 70 times slower than mimalloc. */
+ * per length, up to PCP_RUN_HIGH each and twice pcp_high pages in all:
+ * else every such object takes the zone lock (docs/performance.md). */
 #define PCP_RUN_MAX	16
 #define PCP_RUN_HIGH	16
 #define PCP_RUN_BATCH	4	/* runs an empty list takes at once */

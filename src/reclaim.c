@@ -331,11 +331,10 @@ void bm_reclaim_tick(void)
 							      memory_order_relaxed)))
 		drain_own_pcp(bm_pcp.zone ? bm_pcp.zone : &bm_nodes[0].zones[ZONE_NORMAL]);
 	/* The clock stamps what is freed, in both modes: left to the
-	 * thread alone it would lag by up to decay_ms / 4, and before the
-	 * thread's first tick everything freed would look ages old.  It is
-	 * read on a thread's first tick and every TICK_CLOCK_EVERY-th after:
-	 * clock_gettime and the tick took 6% of sh8bench's time (perf).  A stale stamp makes a block look older, so
-	 * it goes back sooner, never later. */
+	 * thread alone it would lag by up to decay_ms / 4.  It is read on a
+	 * thread's first tick and every TICK_CLOCK_EVERY-th after, to keep
+	 * clock_gettime off most slow paths (docs/performance.md); a stale
+	 * stamp only makes a block go back sooner, never later. */
 	if (reclaim_ticks++ % TICK_CLOCK_EVERY)
 		return;
 	now = bm_clock_read();

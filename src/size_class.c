@@ -46,9 +46,8 @@ static uint32_t slab_waste(uint32_t size, unsigned int order)
  * 1/16 of the slab with SLAB_MIN_OBJECTS objects or more; else the
  * largest with that waste (the most objects); failing both, the order of
  * least waste (the largest on a tie).  Every refill of a bin from a new
- * or partial slab takes the class's node lock: with 8 objects a slab,
- * 1 KiB and 4 KiB objects made that lock the bottleneck of sh6bench,
- * sh8bench and mstress at 16 threads (76,000 sleeps on it in one run).
+ * or partial slab takes the class's node lock, so few objects a slab
+ * make that lock a bottleneck under many threads (docs/performance.md).
  * Carving is lazy, so a larger slab costs address space, not memory, in a
  * program that uses few objects of the class. */
 static unsigned int pick_slab_order(uint32_t size)

@@ -17,9 +17,7 @@
  *                  objects free), full, empty (a small reserve; the rest
  *                  goes back to the page allocator).
  *
- * Lock order: slab_cache_node.lock is taken with no other allocator lock
- * held except that alloc_pages/free_pages may be called under it (they take
- * zone->lock).
+ * slab_cache_node.lock and its place in the lock order: see lock.h.
  */
 #ifndef BM_SLAB_H
 #define BM_SLAB_H

@@ -49,10 +49,8 @@ void bm_slab_init(void)
 
 /* Carve the fresh objects that start in the page where carving stands
  * (at least one) into a free list.  Carving writes each object's first
- * 16 bytes, so a carve that ran on into further pages would fault them
- * in for objects nobody may ask for: carving at least eight objects at
- * a time (4 KiB ones among them) cost `sort` of ten words 22 of its 143
- * page faults. */
+ * 16 bytes, so going further would fault in pages for objects nobody
+ * may ask for (docs/performance.md). */
 static void **carve(struct slab *s, unsigned int cls)
 {
 	uint32_t size = bm_class_size[cls];

@@ -158,9 +158,7 @@ static __attribute__((unused)) uint32_t list_length(void **p)
 
 /* Put list in front of the slab's freelist; returns the objects now on
  * the slab's freelist.  Its own part is counted by local_free, not
- * walked: releasing an idle class's kept slabs walked every object the
- * thread had freed into them, a cache miss each (a tenth of sh8bench's
- * time at 16 threads).  (owner thread) */
+ * walked: a walk is a cache miss per object.  (owner thread) */
 static uint32_t splice_freelist(struct slab *s, void **list)
 {
 	uint32_t n = s->local_free;

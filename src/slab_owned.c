@@ -20,20 +20,12 @@
 
 _Atomic unsigned int bm_nr_threads;
 
-/* How many run-dry slabs a bin of class cls may keep: 512 KiB of them,
- * or 128 objects' worth where that is more.  sh6bench's batches of 1000
- * objects near 1 KiB fill 10 slabs of one class; glibc-thread keeps some
- * 70 objects of 32 KiB live per thread, 18 slabs of 4.  Memory kept this
- * way was in use when it was kept, and its free objects are the first the
- * thread reuses, but it is held for this thread alone: 4 MiB per bin
- * made sh6bench's peak RSS 19 MiB, this bound 15 MiB (tcmalloc 17).  A
- * class the thread stops using gives its slabs back (scan_owned).
- * Beyond SLAB_OWNED_THREADS live threads the byte budget is shared out:
- * at 16 threads each bin keeps a quarter (sh6bench at 16 threads on 2
- * cores: peak RSS 96 to 56 MiB, time unchanged); a quarter for 2
- * threads made sh6bench 25% slower.  The object bound is not shared: cut
- * to a quarter at 16 threads, glibc-thread's 32 KiB objects went to the
- * remote path and it ran 0.23 to 0.39 s. */
+/* How many run-dry slabs a bin of class cls may keep: SLAB_OWNED_BYTES
+ * of them, or SLAB_OWNED_OBJECTS objects' worth where that is more, and
+ * at least SLAB_OWNED_MIN.  The byte budget is shared out beyond
+ * SLAB_OWNED_THREADS live threads; the object bound is not, or big
+ * objects would go the remote way.  It bounds what a thread holds for
+ * itself alone (figures in docs/performance.md). */
 static uint32_t owned_max(unsigned int cls)
 {
 	uint32_t threads = atomic_load_explicit(&bm_nr_threads, memory_order_relaxed);
@@ -60,10 +52,9 @@ bool bm_slab_keep_owned(const struct thread_cache *tc, struct tcache_bin *bin, s
 
 /* An owned slab with objects freed since it ran dry, taken off the list.
  * Looks at OWNED_PROBE slabs from the head, the longest kept, and moves
- * each that has none to the tail: a bin keeps up to 64 slabs, and while
- * the program is only allocating none has frees, so a walk of the whole
- * list (a cache miss per slab) on every refill cost glibc-simple a tenth
- * of its time.  A slab with frees comes up within a few refills. */
+ * each that has none to the tail: a walk of the whole list on every
+ * refill is a cache miss per slab.  A slab with frees comes up within a
+ * few refills. */
 struct slab *bm_slab_take_owned(struct tcache_bin *bin)
 {
 	for (unsigned int i = 0; i < OWNED_PROBE && bin->owned.first != PFN_NONE; i++) {

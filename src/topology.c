@@ -6,8 +6,8 @@
  * read.  A real machine with several nodes: sysfs first, then hwloc, then
  * libnuma, then one node.  hwloc and libnuma are opened with dlopen and
  * called through pointers looked up by name, so a program on a one-node
- * machine never loads them (loading libnuma alone costs about a
- * millisecond of start-up, a full hwloc topology 8 to 34 ms here).  Their
+ * machine never loads them: loading them costs start-up time
+ * (docs/numa.md).  Their
  * headers still give the types, so a signature change breaks the build,
  * not the program.
  */
@@ -245,7 +245,7 @@ static bool libnuma_discover(void) { return false; }
  * What hwloc's Linux backend and libnuma read themselves, read directly:
  * a few small files, no library, no foreign constructor inside our first
  * malloc.  Loading hwloc on a real machine also loads its plugins
- * (libxml2, ICU, libstdc++, OpenCL, X11 on Debian): 8 ms, measured. */
+ * (libxml2, ICU, libstdc++, OpenCL, X11 on Debian). */
 
 #define SYSFS_NODE	"/sys/devices/system/node/"
 
