@@ -7,7 +7,7 @@
  *
  *   size <= SLAB_MAX_SIZE   the thread's bin of the size class: pop one
  *                           object (no lock, no atomic); an empty bin
- *                           refills in slab.c
+ *                           refills in slab_alloc.c
  *   up to the largest buddy block   whole pages (large.c)
  *   beyond                  a direct mapping (large.c)
  *

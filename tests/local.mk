@@ -7,3 +7,7 @@ include tests/programs/local.mk
 # built library (scripts/check-layers).
 TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh scripts/check-layers
+
+# Symbol hygiene of the static library.
+TESTS += tests/symbols.sh
+EXTRA_DIST += tests/symbols.sh
