@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -296,6 +298,118 @@ static inline long bench_rss_kib(void)
 		rss = -1;
 	fclose(f);
 	return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * The RSS timeline (light-use, mixed-heap): one line per sample, and one
+ * per event, written with write(2) from a stack buffer so that sampling
+ * allocates nothing (stdio's buffer would be malloc'd):
+ *
+ *	sample t_ms=MS rss_kib=KIB minflt=FAULTS
+ *	mark NAME t_ms=MS rss_kib=KIB
+ *
+ * t_ms counts from @t0 (bench_now()).  bench/run reads them.
+ */
+static inline long bench_rss_kib_raw(void)
+{
+	char buf[128];
+	const char *p;
+	long rss = 0;
+	ssize_t n;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strchr(buf, ' ');
+	if (!p)
+		return -1;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		rss = rss * 10 + (*p - '0');
+	return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static inline void bench_timeline_line(const char *what, double t0)
+{
+	struct rusage ru;
+	char buf[160];
+	double ms = (bench_now() - t0) * 1e3;
+	long rss = bench_rss_kib_raw();
+	int n;
+
+	if (what)
+		n = snprintf(buf, sizeof(buf), "mark %s t_ms=%.1f rss_kib=%ld\n",
+			     what, ms, rss);
+	else
+		n = snprintf(buf, sizeof(buf),
+			     "sample t_ms=%.1f rss_kib=%ld minflt=%ld\n", ms, rss,
+			     getrusage(RUSAGE_SELF, &ru) ? -1L : ru.ru_minflt);
+	if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
+		return;
+}
+
+/* One RSS sample / one event mark, as above. */
+static inline void bench_sample(double t0)
+{
+	bench_timeline_line(NULL, t0);
+}
+
+static inline void bench_mark(const char *what, double t0)
+{
+	bench_timeline_line(what, t0);
+}
+
+/* A thread that samples every @interval seconds from bench_sampler_start()
+ * to bench_sampler_stop() (which takes a last sample), on a fixed
+ * schedule so that slow samples do not drift. */
+struct bench_sampler {
+	pthread_t tid;
+	double t0, interval;
+	_Atomic int stop;
+};
+
+static inline void *bench_sampler_fn(void *arg)
+{
+	struct bench_sampler *s = arg;
+	struct timespec next;
+	long ns = (long)(s->interval * 1e9);
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&s->stop)) {
+		bench_sample(s->t0);
+		next.tv_nsec += ns;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+	}
+	return NULL;
+}
+
+static inline void bench_sampler_start(struct bench_sampler *s, double t0,
+				       double interval)
+{
+	s->t0 = t0;
+	s->interval = interval;
+	atomic_store(&s->stop, 0);
+	if (pthread_create(&s->tid, NULL, bench_sampler_fn, s)) {
+		perror("pthread_create");
+		exit(4);
+	}
+}
+
+static inline void bench_sampler_stop(struct bench_sampler *s)
+{
+	atomic_store(&s->stop, 1);
+	pthread_join(s->tid, NULL);
+	bench_sample(s->t0);
 }
 
 /* A sink that the optimiser cannot see through. */

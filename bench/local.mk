@@ -14,7 +14,8 @@ EXTRA_DIST += \
 	bench/cache_thrash.c bench/sh6bench.c bench/sh8bench.c \
 	bench/mstress.c bench/glibc_simple.c bench/glibc_thread.c \
 	bench/alloc_test.c bench/realloc_test.c bench/large.c \
-	bench/calloc_test.c bench/mem_return.c bench/fastpath.c \
+	bench/calloc_test.c bench/mem_return.c bench/light_use.c \
+	bench/mixed_heap.c bench/fastpath.c \
 	bench/py_workload.py bench/sqlite_workload.sql \
 	bench/one_malloc.c bench/preload_exec.c bench/shell_workload.sh
 

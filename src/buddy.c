@@ -45,6 +45,7 @@ void bm_zone_init(struct zone *z, int node, uint32_t start_pfn, uint32_t nr_page
 		z->free_area[o].nr_free = 0;
 	}
 	bm_lock_init(&z->lock, LOCK_RANK_ZONE);
+	z->kick_pages = UINT64_MAX;	/* reclaim sets it (bm_reclaim_init) */
 	z->node = node;
 	z->type = ZONE_NORMAL;
 	z->zone_start_pfn = start_pfn;
@@ -92,6 +93,15 @@ static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
 	z->nr_free_pages += 1u << order;
 	if (clean & PG_returned)
 		z->nr_free_returned += 1u << order;
+	else if (unlikely(z->nr_free_pages - z->nr_free_returned > z->kick_pages) &&
+		 z->peak_used > z->kick_pages &&
+		 !atomic_load_explicit(&z->kick, memory_order_relaxed))
+		/* Backed free memory is past the mark, in a zone that once had
+		 * that much in use (a block merged with fresh buddies counts
+		 * as backed whole, so a small program could pass the mark
+		 * alone): the page allocator's free path kicks reclaim after
+		 * the lock drops. */
+		atomic_store_explicit(&z->kick, 1, memory_order_relaxed);
 }
 
 void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int order)
@@ -258,6 +268,8 @@ struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned in
 		p->nr_pages = 1u << order;
 		z->events[ZE_pgalloc] += 1u << order;
 		z->events[ZE_alloc_blocks]++;
+		if (z->managed_pages - z->nr_free_pages > z->peak_used)
+			z->peak_used = z->managed_pages - z->nr_free_pages;
 	}
 	return p;
 }

@@ -144,6 +144,7 @@ static BM_COLD bool bm_init_slow(void)
 	if (ok) {
 		bm_mempolicy_init(bm_opt_numa_policy);
 		bm_slab_init();
+		bm_reclaim_init();
 	}
 	ok = ok && bm_tcache_setup() &&
 	     pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;

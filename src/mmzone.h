@@ -67,6 +67,9 @@ struct zone {
 	struct free_area free_area[MAX_ORDER_LIMIT + 1];
 	uint64_t	nr_free_pages;		/* pages in free_area */
 	uint64_t	nr_free_returned;	/* of those, given back to the OS */
+	uint64_t	kick_pages;		/* backed free pages that kick reclaim (reclaim.c) */
+	uint64_t	peak_used;		/* the most pages handed out at once */
+	_Atomic int	kick;			/* set when backed free pages rose past kick_pages */
 	uint64_t	watermark[NR_WMARK];	/* in pages */
 	uint32_t	zone_start_pfn;
 	uint32_t	spanned_pages;		/* reserved for the zone */

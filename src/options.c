@@ -78,6 +78,7 @@ static const struct option_word {
 	{ "reclaim", "off", RECLAIM_OFF },
 	{ "reclaim", "inline", RECLAIM_INLINE },
 	{ "reclaim", "thread", RECLAIM_THREAD },
+	{ "reclaim", "auto", RECLAIM_AUTO },
 	{ "debug", "guard", BM_DEBUG_GUARD },
 	{ "debug", "poison", BM_DEBUG_POISON },
 	{ "debug", "junk", BM_DEBUG_JUNK },

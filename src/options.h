@@ -9,7 +9,7 @@
 
 #include "bm.h"
 
-enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
+enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
 
 /*        key                     default        min   max              meaning */
 #define BM_OPTIONS(X) \
@@ -23,7 +23,8 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD };
 	X(fail_every,             0,             0,    UINT64_MAX,      "fault injection: fail every Nth page allocation") \
 	X(pcp_batch,              31,            1,    4096,            "pages a pcp list refills and drains at once") \
 	X(pcp_high,               186,           2,    65536,           "pages a pcp list holds before it drains") \
-	X(reclaim,                RECLAIM_INLINE, 0,   2,               "off, inline (on slow paths) or thread (a kswapd-like thread)") \
+	X(reclaim,                RECLAIM_AUTO,  0,    3,               "auto (inline, and a thread once much is free), inline, thread or off") \
+	X(reclaim_thread_min,     32ULL << 20,   0,    1ULL << 44,      "auto: backed free bytes in a zone that start the reclaim thread") \
 	X(decay_ms,               1000,          0,    3600000,         "free pageblocks unused this long go back to the OS") \
 	X(madvise_free,           0,             0,    1,               "give back with MADV_FREE instead of MADV_DONTNEED") \
 	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \

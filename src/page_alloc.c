@@ -390,21 +390,27 @@ static void __free_pages_ok(struct page *page, size_t nr_pages)
 
 void bm_free_pages(struct page *page, unsigned int order)
 {
+	struct zone *z;
+
 	if (!free_pages_check(page, (size_t)1 << order, true))
 		return;
-	if (order <= PCP_MAX_ORDER && pcp_usable(0) && bm_pcp_free(&bm_pcp, page, order))
-		return;
-	__free_pages_ok(page, (size_t)1 << order);
+	z = page_zone(page);
+	if (!(order <= PCP_MAX_ORDER && pcp_usable(0) && bm_pcp_free(&bm_pcp, page, order)))
+		__free_pages_ok(page, (size_t)1 << order);
+	bm_reclaim_note_free(z);
 }
 
 void bm_free_pages_exact(struct page *page, size_t nr_pages)
 {
+	struct zone *z;
+
 	if (!free_pages_check(page, nr_pages, false))
 		return;
-	if (nr_pages <= PCP_RUN_MAX && pcp_usable(0) &&
-	    bm_pcp_free_run(&bm_pcp, page, (uint32_t)nr_pages))
-		return;
-	__free_pages_ok(page, nr_pages);
+	z = page_zone(page);
+	if (!(nr_pages <= PCP_RUN_MAX && pcp_usable(0) &&
+	      bm_pcp_free_run(&bm_pcp, page, (uint32_t)nr_pages)))
+		__free_pages_ok(page, nr_pages);
+	bm_reclaim_note_free(z);
 }
 
 bool bm_resize_pages_exact(struct page *page, size_t new_nr)

@@ -41,13 +41,20 @@
 
 #define RETURN_BATCH	32	/* blocks isolated per lock hold */
 
+/* The reclaim thread's life.  IDLE: nothing backed is free above high
+ * and nothing was freed for a decay period; it sleeps until a free
+ * kicks it (or a PSI window passes). */
+enum kswapd_state { KSWAPD_NONE, KSWAPD_STARTING, KSWAPD_RUNNING, KSWAPD_IDLE };
+
 _Atomic unsigned int	bm_drain_gen;
 static _Atomic uint64_t	last_pass_ms;		/* last decay pass */
-static _Atomic int	kswapd_state;		/* 0 none, 1 starting, 2 running */
+static _Atomic int	kswapd_state;		/* enum kswapd_state */
 static _Atomic int	kswapd_wake;		/* futex word */
 static _Atomic int	psi_fd = -1;		/* the PSI trigger (reclaim thread only) */
 static _Atomic uint64_t	pressure_events;	/* pressure reports acted on */
 static _Atomic uint64_t	pressure_pages;		/* pages given back on them */
+static _Atomic uint64_t	last_kick_ms;		/* a free last kicked reclaim */
+static _Atomic uint64_t	thread_starts;		/* reclaim threads started */
 static const struct bm_shrinker *shrinker;	/* the slab's, registered at init */
 
 void bm_register_shrinker(const struct bm_shrinker *s)
@@ -63,6 +70,12 @@ static size_t shrinker_shrink(void)
 static size_t shrinker_give_back(uint64_t before, size_t *calls)
 {
 	return shrinker ? shrinker->give_back(before, calls) : 0;
+}
+
+/* decay_ms, read once per use: tests change it while the thread runs. */
+static inline uint64_t decay_ms(void)
+{
+	return __atomic_load_n(&bm_opt_decay_ms, __ATOMIC_RELAXED);
 }
 
 /* ------------------------------------------------------ giving back */
@@ -105,9 +118,10 @@ static unsigned int __isolate_backed(struct zone *z, unsigned int min_order,
 	return n;
 }
 
-/* Give back backed free blocks, batch by batch; returns pages. */
+/* Give back backed free blocks, batch by batch, until no more than keep
+ * backed free pages are left; returns pages. */
 static size_t zone_return(struct zone *z, unsigned int min_order,
-			  uint64_t before, bool only_above_high)
+			  uint64_t before, uint64_t keep)
 {
 	struct isolated iso[RETURN_BATCH];
 	int advice = bm_opt_madvise_free ? MADV_FREE : MADV_DONTNEED;
@@ -119,8 +133,7 @@ static size_t zone_return(struct zone *z, unsigned int min_order,
 		size_t batch = 0;
 
 		bm_lock(&z->lock);
-		n = __isolate_backed(z, min_order, before,
-				     only_above_high ? z->watermark[WMARK_HIGH] : 0, iso);
+		n = __isolate_backed(z, min_order, before, keep, iso);
 		bm_unlock(&z->lock);
 		for (unsigned int i = 0; i < n; i++)
 			madvise(pfn_to_addr(iso[i].pfn), PAGE_SIZE << iso[i].order, advice);
@@ -152,21 +165,46 @@ static size_t slab_return(uint64_t before)
 	return pages;
 }
 
+/* Has the zone shrunk: more backed free pages than pages in use?  Then
+ * the program freed most of what it held (a cache flushed, a phase
+ * ended), and what it freed is unlikely to be wanted back soon. */
+static bool zone_shrunk(struct zone *z)
+{
+	bool shrunk;
+
+	bm_lock(&z->lock);
+	shrunk = z->nr_free_pages - z->nr_free_returned >
+		 z->managed_pages - z->nr_free_pages + z->watermark[WMARK_HIGH];
+	bm_unlock(&z->lock);
+	return shrunk;
+}
+
 /* Give back the free blocks idle past decay_ms until the zone holds no
  * more than its high watermark of backed free pages: whole pageblocks
  * first (transparent huge pages stay intact), then, when fragmentation
- * leaves too much in smaller blocks, those too. */
+ * leaves too much in smaller blocks, those too.  In a zone that has
+ * shrunk, blocks idle past a quarter of decay_ms go: the decay is there
+ * so that a program's steady churn does not give back and fault in
+ * again, and churn does not leave more free than in use. */
 static void decay_pass(uint64_t now)
 {
-	uint64_t before = now >= bm_opt_decay_ms ? now - bm_opt_decay_ms : 0;
+	uint64_t decay = decay_ms(), before = now >= decay ? now - decay : 0;
+	uint64_t soon = now >= decay / 4 ? now - decay / 4 : 0, slab_before = before;
 
 	for (int n = 0; n < bm_nr_nodes; n++) {
 		struct zone *z = &bm_nodes[n].zones[ZONE_NORMAL];
+		bool shrunk = zone_shrunk(z);
+		uint64_t cut = shrunk ? soon : before;
+		/* A zone in steady use keeps its high watermark backed, for the
+		 * next allocations; one that has shrunk keeps nothing idle. */
+		uint64_t keep = shrunk ? 0 : z->watermark[WMARK_HIGH];
 
-		zone_return(z, bm_pageblock_order, before, true);
-		zone_return(z, 0, before, true);
+		if (n == 0)
+			slab_before = cut;
+		zone_return(z, bm_pageblock_order, cut, keep);
+		zone_return(z, 0, cut, keep);
 	}
-	slab_return(before);
+	slab_return(slab_before);
 }
 
 /* ------------------------------------------------ memory pressure */
@@ -229,35 +267,63 @@ void bm_reclaim_vmstat(struct bm_out *o)
 {
 	bm_outf(o, "pressure_events %lu\n", (unsigned long)atomic_load(&pressure_events));
 	bm_outf(o, "pressure_pages_returned %lu\n", (unsigned long)atomic_load(&pressure_pages));
+	bm_outf(o, "reclaim_thread_starts %lu\n", (unsigned long)atomic_load(&thread_starts));
 }
 
 /* ------------------------------------------------ the reclaim thread */
 
 /* Wait for the next tick: decay_ms / 4, or sooner when the low watermark
- * wakes us, and no longer than a PSI window while a trigger is set, so a
- * pressure report is acted on within one window of its coming. */
-static void kswapd_wait(void)
+ * or a free wakes us, and no longer than a PSI window while a trigger is
+ * set, so a pressure report is acted on within one window of its coming.
+ * Idle, with nothing to give back, only a wake-up or PSI window ends it. */
+static void kswapd_wait(bool idle)
 {
-	uint64_t ms = bm_opt_decay_ms / 4 + 1;
+	uint64_t ms = idle ? UINT64_MAX : decay_ms() / 4 + 1;
 	struct timespec ts;
 
 	if (atomic_load_explicit(&psi_fd, memory_order_relaxed) >= 0 && ms > PSI_WINDOW_MS / 2)
 		ms = PSI_WINDOW_MS / 2;
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	syscall(SYS_futex, &kswapd_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+	syscall(SYS_futex, &kswapd_wake, FUTEX_WAIT_PRIVATE, 0,
+		ms == UINT64_MAX ? NULL : &ts, NULL, 0);
+}
+
+/* Is there nothing left for the thread to give back: no zone holds more
+ * than its high watermark of backed free pages, and nothing was freed
+ * recently enough for its decay (or a slab's) to be still running? */
+static bool kswapd_nothing_left(uint64_t now)
+{
+	if (now - atomic_load_explicit(&last_kick_ms, memory_order_relaxed) <=
+	    decay_ms() + decay_ms() / 4 + 1)
+		return false;
+	for (int n = 0; n < bm_nr_nodes; n++) {
+		struct zone *z = &bm_nodes[n].zones[ZONE_NORMAL];
+		bool above;
+
+		bm_lock(&z->lock);
+		above = z->nr_free_pages - z->nr_free_returned > z->watermark[WMARK_HIGH];
+		bm_unlock(&z->lock);
+		if (above)
+			return false;
+	}
+	return true;
 }
 
 static void *kswapd(void *arg)
 {
+	bool idle = false;
 	uint64_t now;
 
 	(void)arg;
 	psi_open();
 	for (;;) {
-		kswapd_wait();
+		if (idle)
+			atomic_store(&kswapd_state, KSWAPD_IDLE);
+		kswapd_wait(idle);
+		atomic_store(&kswapd_state, KSWAPD_RUNNING);
 		if (atomic_exchange(&kswapd_wake, 0))
-			shrinker_shrink();	/* woken by the low watermark */
+			shrinker_shrink();	/* woken by the low watermark or a kick */
 		if (psi_pressure()) {
 			bm_reclaim_pressure();
 			continue;
@@ -265,9 +331,12 @@ static void *kswapd(void *arg)
 		now = bm_clock_read();
 		bm_clock_set(now);
 		decay_pass(now);
+		idle = kswapd_nothing_left(now);
 	}
 	return NULL;
 }
+
+static void kick_marks_lower(void);
 
 static BM_NOINLINE void kswapd_start(void)
 {
@@ -275,13 +344,78 @@ static BM_NOINLINE void kswapd_start(void)
 	pthread_t tid;
 	int expected = 0;
 
-	if (!atomic_compare_exchange_strong(&kswapd_state, &expected, 1))
+	if (!atomic_compare_exchange_strong(&kswapd_state, &expected, KSWAPD_STARTING))
 		return;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 << 10);
-	atomic_store(&kswapd_state, pthread_create(&tid, &attr, kswapd, NULL) == 0 ? 2 : 0);
+	if (pthread_create(&tid, &attr, kswapd, NULL) == 0) {
+		atomic_store(&kswapd_state, KSWAPD_RUNNING);
+		atomic_fetch_add(&thread_starts, 1);
+		kick_marks_lower();
+	} else {
+		atomic_store(&kswapd_state, KSWAPD_NONE);
+	}
 	pthread_attr_destroy(&attr);
+}
+
+/* Where a zone's backed free memory kicks reclaim: before the thread
+ * runs (auto mode), at reclaim_thread_min, which starts it; once it
+ * runs, a pageblock above the high watermark, which wakes it from idle.
+ * Never in inline and off modes. */
+static void __kick_mark_set(struct zone *z, bool thread)
+{
+	bm_lock_assert_held(&z->lock);
+	if (bm_opt_reclaim == RECLAIM_THREAD || (bm_opt_reclaim == RECLAIM_AUTO && thread))
+		z->kick_pages = z->watermark[WMARK_HIGH] + (1u << bm_pageblock_order);
+	else if (bm_opt_reclaim == RECLAIM_AUTO)
+		z->kick_pages = bm_opt_reclaim_thread_min >> PAGE_SHIFT;
+	else
+		z->kick_pages = UINT64_MAX;
+	atomic_store_explicit(&z->kick, 0, memory_order_relaxed);
+}
+
+static void kick_marks_set(bool thread)
+{
+	for (int n = 0; n < bm_nr_nodes; n++) {
+		struct zone *z = &bm_nodes[n].zones[ZONE_NORMAL];
+
+		bm_lock(&z->lock);
+		__kick_mark_set(z, thread);
+		bm_unlock(&z->lock);
+	}
+}
+
+static void kick_marks_lower(void)
+{
+	kick_marks_set(true);
+}
+
+void bm_reclaim_init(void)
+{
+	kick_marks_set(false);
+}
+
+void bm_reclaim_kick(struct zone *z)
+{
+	uint64_t now = bm_clock_now();
+	int state;
+
+	if (!atomic_exchange_explicit(&z->kick, 0, memory_order_relaxed))
+		return;
+	/* The coarse clock, not a read of the time: kicks come on every free
+	 * while much is free, and the thread only needs to know roughly. */
+	if (atomic_load_explicit(&last_kick_ms, memory_order_relaxed) != now)
+		atomic_store_explicit(&last_kick_ms, now, memory_order_relaxed);
+	state = atomic_load_explicit(&kswapd_state, memory_order_relaxed);
+	if (state == KSWAPD_NONE) {
+		/* Thread mode starts its thread on the first tick, as it
+		 * always did; a free starts one in auto mode only. */
+		if (bm_opt_reclaim == RECLAIM_AUTO)
+			kswapd_start();
+	} else if (state == KSWAPD_IDLE && !atomic_exchange(&kswapd_wake, 1)) {
+		syscall(SYS_futex, &kswapd_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
 }
 
 void bm_reclaim_fork_child(void)
@@ -292,8 +426,12 @@ void bm_reclaim_fork_child(void)
 	 * starts, opens its own. */
 	if (fd >= 0)
 		close(fd);
-	atomic_store(&kswapd_state, 0);
+	atomic_store(&kswapd_state, KSWAPD_NONE);
 	atomic_store(&kswapd_wake, 0);
+	/* The child has no thread: back to the mark that starts one.  It
+	 * still holds every zone lock, taken by fork's prepare handler. */
+	for (int n = 0; n < bm_nr_nodes; n++)
+		__kick_mark_set(&bm_nodes[n].zones[ZONE_NORMAL], false);
 }
 
 /* ---------------------------------------------------------- triggers */
@@ -340,12 +478,15 @@ void bm_reclaim_tick(void)
 	now = bm_clock_read();
 	bm_clock_set(now);
 	if (bm_opt_reclaim == RECLAIM_THREAD) {
-		if (unlikely(atomic_load_explicit(&kswapd_state, memory_order_relaxed) == 0))
+		if (unlikely(atomic_load_explicit(&kswapd_state, memory_order_relaxed) == KSWAPD_NONE))
 			kswapd_start();
 		return;
 	}
+	if (bm_opt_reclaim == RECLAIM_AUTO &&
+	    atomic_load_explicit(&kswapd_state, memory_order_relaxed) != KSWAPD_NONE)
+		return;		/* the thread it started does the decay */
 	last = atomic_load_explicit(&last_pass_ms, memory_order_relaxed);
-	if (now - last < bm_opt_decay_ms / 4 + 1 ||
+	if (now - last < decay_ms() / 4 + 1 ||
 	    !atomic_compare_exchange_strong(&last_pass_ms, &last, now))
 		return;
 	decay_pass(now);
@@ -357,7 +498,10 @@ void bm_reclaim_low(struct zone *z)
 
 	if (bm_opt_reclaim == RECLAIM_OFF)
 		return;
-	if (bm_opt_reclaim == RECLAIM_THREAD && !atomic_exchange(&kswapd_wake, 1)) {
+	if ((bm_opt_reclaim == RECLAIM_THREAD ||
+	     (bm_opt_reclaim == RECLAIM_AUTO &&
+	      atomic_load_explicit(&kswapd_state, memory_order_relaxed) != KSWAPD_NONE)) &&
+	    !atomic_exchange(&kswapd_wake, 1)) {
 		syscall(SYS_futex, &kswapd_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 		zone_event_locked(z, reclaim_wakeup, 1);
 	}
@@ -386,7 +530,7 @@ size_t bm_reclaim_all(void)
 	}
 	shrinker_shrink();
 	for (int n = 0; n < bm_nr_nodes; n++)
-		pages += zone_return(&bm_nodes[n].zones[ZONE_NORMAL], 0, UINT64_MAX, false);
+		pages += zone_return(&bm_nodes[n].zones[ZONE_NORMAL], 0, UINT64_MAX, 0);
 	pages += slab_return(UINT64_MAX);
 	return pages;
 }

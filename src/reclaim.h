@@ -10,6 +10,8 @@
 #include "fmt.h"
 #include "mmzone.h"
 
+#include <stdatomic.h>
+
 /* What reclaim asks of the layers above it, which register it at init
  * as the kernel's caches register shrinkers: reclaim sits below the slab
  * and cannot call it. */
@@ -50,11 +52,27 @@ size_t bm_reclaim_pressure(void);
 /* The reclaim counters kept here, in vmstat's shape. */
 void bm_reclaim_vmstat(struct bm_out *o);
 
+/* Set each zone's mark for bm_reclaim_kick (init, after the nodes). */
+void bm_reclaim_init(void);
+
+/* A free raised z's backed free memory past its mark (z->kick): start
+ * the reclaim thread (auto mode, past reclaim_thread_min) or wake it
+ * from idle.  Called without locks held. */
+void bm_reclaim_kick(struct zone *z);
+
+/* After a free into z: kick reclaim if the free armed it. */
+static inline void bm_reclaim_note_free(struct zone *z)
+{
+	if (unlikely(atomic_load_explicit(&z->kick, memory_order_relaxed)))
+		bm_reclaim_kick(z);
+}
+
 /* Bumped to ask every thread to drain its pcp lists on its next slow path. */
 extern _Atomic unsigned int bm_drain_gen;
 
-/* fork: the child has no reclaim thread, and closes the parent's PSI
- * trigger. */
+/* fork: the child has no reclaim thread, closes the parent's PSI
+ * trigger and takes back the mark that starts a thread.  Called before
+ * the zone locks taken by fork's prepare handler are released. */
 void bm_reclaim_fork_child(void);
 
 #endif /* BM_RECLAIM_H */

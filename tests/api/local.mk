@@ -18,6 +18,7 @@ API_TESTS = \
 	tests/api/realloc_policy \
 	tests/api/reclaim \
 	tests/api/reclaim_psi \
+	tests/api/idle_return \
 	tests/api/debug_modes \
 	tests/api/numa_api
 

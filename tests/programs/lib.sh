@@ -75,3 +75,44 @@ $(tail -n 20 "$1")"
 	     END { exit !found }' "$1" ||
 		fail "the vmstat report counts no activity ($1)"
 }
+
+# redis_start [ARG...]: redis-server, preloaded and with BUDDYMALLOC_STATS=1,
+# on 127.0.0.1 and a random free high port, trying another when taken;
+# extra ARGs go to redis-server.  Sets port and server (its pid); cli runs
+# redis-cli against it.  Fails when it does not start.
+cli() { timeout 20 redis-cli -h 127.0.0.1 -p "$port" "$@"; }
+redis_start() {
+	started=
+	for try in 1 2 3 4 5 6 7 8; do
+		port=$(awk -v s="$$$try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
+		BUDDYMALLOC_STATS=1 LD_PRELOAD=$LIB redis-server --bind 127.0.0.1 --port "$port" \
+			--save '' --appendonly no --daemonize no --dir "$TMP" \
+			--logfile "$TMP/log" "$@" > "$TMP/out" 2> "$TMP/err" &
+		server=$!
+		cleanup_hooks="kill $server 2>/dev/null"
+		n=0
+		while [ $n -lt 50 ]; do
+			if [ "$(cli ping 2>/dev/null)" = PONG ]; then
+				started=1
+				break 2
+			fi
+			kill -0 $server 2>/dev/null || break
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill $server 2>/dev/null
+		wait $server 2>/dev/null
+	done
+	[ -n "$started" ] || fail "redis-server did not start: $(tail -n 5 "$TMP/log" "$TMP/err" 2>/dev/null)"
+}
+
+# redis_stop: SHUTDOWN NOSAVE; the server must exit 0, and its report
+# (BUDDYMALLOC_STATS=1, on its stderr) must be whole.
+redis_stop() {
+	cli shutdown nosave > /dev/null 2>&1
+	wait $server
+	status=$?
+	cleanup_hooks=
+	[ $status -eq 0 ] || fail "redis-server exited with status $status: $(tail -n 5 "$TMP/log")"
+	check_report "$TMP/err"
+}

@@ -9,6 +9,7 @@ PROGRAM_TESTS = \
 	tests/programs/git.sh \
 	tests/programs/sqlite.sh \
 	tests/programs/redis.sh \
+	tests/programs/redis_flush.sh \
 	tests/programs/cxx.sh \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh

@@ -91,7 +91,7 @@ static void test_bad_items_ignored(void)
 	expect_d_eq(bm_options_parse("max_order=3"), 1, "below the minimum of 9");
 	expect_u64_eq(bm_opt_max_order, 12, "rejected values leave it as it was");
 	expect_d_eq(bm_options_parse("reclaim=sometimes"), 1, "a word the option does not take");
-	expect_u64_eq(bm_opt_reclaim, RECLAIM_INLINE, "reclaim keeps its default");
+	expect_u64_eq(bm_opt_reclaim, RECLAIM_AUTO, "reclaim keeps its default");
 
 	/* A bad item does not stop the good ones around it. */
 	expect_d_eq(bm_options_parse("max_order=ten,watermark_scale_factor=20"), 1,

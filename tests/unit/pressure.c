@@ -114,6 +114,9 @@ static pid_t reclaim_tid(void)
  * its next tick (its only blocking call); *timeout_s gets the timeout it
  * sleeps with (the timespec is on its stack, in our address space), or
  * -1 for none. */
+/* It reads the sleeping thread's timespec off that thread's stack, on
+ * purpose and racily: ThreadSanitizer is told to look away. */
+__attribute__((no_sanitize("thread")))
 static bool asleep_in_futex(pid_t tid, long *timeout_s)
 {
 	char path[64], line[256];
@@ -139,14 +142,15 @@ static bool asleep_in_futex(pid_t tid, long *timeout_s)
 }
 
 /* The reclaim thread sleeps its long sleep: decay_ms / 4 + 1 with no PSI
- * trigger, against the 1 s a trigger caps it at.  Seen twice in a row, so
- * a sleep it was leaving does not count. */
+ * trigger, against the 1 s a trigger caps it at, or its idle sleep, with
+ * no timeout at all (nothing left to give back).  Seen twice in a row,
+ * so a sleep it was leaving does not count. */
 static bool asleep_long(pid_t tid)
 {
 	for (int i = 0; i < 2; i++) {
 		long t = -1;
 
-		if (!asleep_in_futex(tid, &t) || t < 60)
+		if (!asleep_in_futex(tid, &t) || (t >= 0 && t < 60))
 			return false;
 		if (!i)
 			usleep(10000);
