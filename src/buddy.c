@@ -150,11 +150,43 @@ static void expand(struct zone *z, struct page *p, unsigned int low,
 	}
 }
 
+/* The lowest of the first LOWEST_SCAN blocks of a free list, resident
+ * ones (at the head: add_to_free_list) before clean ones.  Large blocks
+ * (LOWEST_MIN_ORDER and up) are taken lowest first rather than last
+ * freed first: a heap of large objects then stays packed at the bottom
+ * of the zone, where the pages it touched are, instead of spreading over
+ * everything the zone ever committed (the mixed-size heap of bench/:
+ * peak RSS 196 to 87 MiB; docs/design.md). */
+#define LOWEST_MIN_ORDER	4
+#define LOWEST_SCAN		64
+
+static struct page *lowest_of(const struct page_list *list)
+{
+	uint32_t best = PFN_NONE, best_clean = PFN_NONE, pfn = list->first;
+
+	for (unsigned int i = 0; pfn != PFN_NONE && i < LOWEST_SCAN; i++) {
+		const struct page *p = pfn_to_page(pfn);
+
+		if (p->flags & PG_CLEAN) {
+			if (pfn < best_clean)
+				best_clean = pfn;
+		} else if (pfn < best) {
+			best = pfn;
+		}
+		pfn = p->next;
+	}
+	if (best == PFN_NONE)
+		best = best_clean;
+	return best == PFN_NONE ? NULL : pfn_to_page(best);
+}
+
 static struct page *__rmqueue_smallest(struct zone *z, unsigned int order, int mt,
 				       unsigned int *clean)
 {
 	for (unsigned int o = order; o <= bm_max_order; o++) {
-		struct page *p = page_list_first(&z->free_area[o].free_list[mt]);
+		const struct page_list *list = &z->free_area[o].free_list[mt];
+		struct page *p = o >= LOWEST_MIN_ORDER && mt == MIGRATE_MOVABLE ?
+				 lowest_of(list) : page_list_first(list);
 
 		if (!p)
 			continue;
@@ -348,9 +380,10 @@ static uint32_t free_block_containing(uint32_t pfn)
 	return PFN_NONE;
 }
 
-bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
+bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int *clean_out)
 {
 	uint32_t end = pfn + nr, x, h;
+	unsigned int all_clean = PG_CLEAN;
 
 	bm_lock_assert_held(&z->lock);
 	if (pfn < z->zone_start_pfn || end > z->zone_start_pfn + z->managed_pages)
@@ -363,6 +396,7 @@ bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 		uint32_t block_end = h + (1u << p->order);
 		unsigned int clean = p->flags & PG_CLEAN;
 
+		all_clean &= clean;
 		bm__del_page_from_free_list(z, p, p->order);
 		if (h < pfn)
 			bm__free_pages_range(z, h, pfn - h, clean);
@@ -371,5 +405,59 @@ bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr)
 		x = block_end;
 	}
 	z->events[ZE_pgalloc] += nr;
+	if (clean_out)
+		*clean_out = all_clean;
 	return true;
+}
+
+/* Free blocks that make a run of nr pages from pfn on, the first of them
+ * heading it?  (Blocks of any order and type, back to back.) */
+static bool free_run_from(const struct zone *z, uint32_t pfn, uint32_t nr)
+{
+	uint32_t end = pfn + nr, zone_end = z->zone_start_pfn + z->managed_pages;
+
+	while (pfn < end) {
+		const struct page *p;
+
+		if (pfn >= zone_end)
+			return false;
+		p = pfn_to_page(pfn);
+		if (!PageBuddy(p))
+			return false;
+		pfn += 1u << p->order;
+	}
+	return true;
+}
+
+/*
+ * A run of nr free pages (not a power of two) where no block of the
+ * order that holds it is free: free blocks of the two orders below,
+ * each with free blocks behind it to make up nr pages.  The buddy
+ * alone would need an aligned block of the next power of two, and the
+ * zone would grow for want of one while its free memory, in pieces,
+ * could hold the run.  Of the runs it finds among the first
+ * RUN_FIT_SCAN heads of each list it takes the lowest, so the heap
+ * stays packed at the bottom of the zone (jemalloc's extents choose
+ * the same way).  Returns the run's first pfn, or PFN_NONE.
+ */
+#define RUN_FIT_SCAN	256
+
+uint32_t bm__find_free_run(struct zone *z, uint32_t nr, int mt)
+{
+	unsigned int order = bm_order_for_pages(nr);
+	uint32_t best = PFN_NONE;
+
+	bm_lock_assert_held(&z->lock);
+	for (unsigned int o = order; o-- > 0 && o + 2 >= order;) {
+		uint32_t pfn = z->free_area[o].free_list[mt].first;
+
+		for (unsigned int i = 0; pfn != PFN_NONE && i < RUN_FIT_SCAN; i++) {
+			const struct page *p = pfn_to_page(pfn);
+
+			if (pfn < best && free_run_from(z, pfn, nr))
+				best = pfn;
+			pfn = p->next;
+		}
+	}
+	return best;
 }

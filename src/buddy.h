@@ -30,7 +30,11 @@ void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int or
 
 /* Take the pages [pfn, pfn + nr) out of the free lists if every one of
  * them is free; false (and nothing changed) otherwise. */
-bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr);
+bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int *clean);
+/* A run of nr free pages made of free blocks back to back, headed by a
+ * block of type mt a little smaller than the run: its first pfn, or
+ * PFN_NONE.  Claim it with bm__claim_free_range. */
+uint32_t bm__find_free_run(struct zone *z, uint32_t nr, int mt);
 
 /* Is there a free block of at least this order? */
 bool bm__zone_has_order(const struct zone *z, unsigned int order);

@@ -129,14 +129,42 @@ static void zone_lock_for_alloc(struct zone *z, unsigned int order)
 	}
 }
 
-/* Take a block from one zone. */
-static struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp,
+/* An exact run of nr pages out of free blocks back to back, for a zone
+ * with no free block of the order that would hold it: the alternative is
+ * to grow the zone while its free memory, in pieces, has room.  Only
+ * above the low watermark.  (zone->lock held) */
+static struct page *__rmqueue_free_run(struct zone *z, uint32_t nr, gfp_t gfp,
+				       unsigned int *clean)
+{
+	int mt = gfp_migratetype(gfp);
+	uint32_t pfn;
+	struct page *page;
+
+	bm_lock_assert_held(&z->lock);
+	if (z->nr_free_pages <= nr + z->watermark[WMARK_LOW] ||
+	    (pfn = bm__find_free_run(z, nr, mt)) == PFN_NONE ||
+	    !bm__claim_free_range(z, pfn, nr, clean))
+		return NULL;
+	page = pfn_to_page(pfn);
+	set_page_flags(page, PG_head);
+	page->order = (uint8_t)bm_order_for_pages(nr);
+	page->migratetype = (uint8_t)mt;
+	page->nr_pages = nr;
+	z->events[ZE_alloc_blocks]++;
+	return page;
+}
+
+/* Take a block from one zone: 2^order pages, or, when nr_run is not 0,
+ * an exact run of nr_run pages (page->nr_pages says which it got). */
+static struct page *rmqueue(struct zone *z, unsigned int order, uint32_t nr_run, gfp_t gfp,
 			    unsigned int *clean, const struct alloc_context *ac)
 {
 	struct page *page = NULL;
 
 	zone_lock_for_alloc(z, order);
-	if (__zone_allow(z, order, gfp))
+	if (nr_run && !bm__zone_has_order(z, order))
+		page = __rmqueue_free_run(z, nr_run, gfp, clean);
+	if (!page && __zone_allow(z, order, gfp))
 		page = bm__rmqueue(z, order, gfp_migratetype(gfp), clean);
 	if (page)
 		__zone_statistics(z, ac, 1);
@@ -187,7 +215,7 @@ static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pag
 
 
 /* Find a zone with the block; *clean says what its contents are. */
-static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
+static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order, uint32_t nr_run,
 					   unsigned int *clean)
 {
 	struct alloc_context ac;
@@ -198,7 +226,7 @@ static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
 
 		if (!(ac.nodemask & (1ULL << (*zp)->node)))
 			continue;
-		page = rmqueue(*zp, order, gfp, clean, &ac);
+		page = rmqueue(*zp, order, nr_run, gfp, clean, &ac);
 		if (page)
 			return page;
 		if (gfp & __GFP_THISNODE)
@@ -207,7 +235,8 @@ static struct page *get_page_from_zonelist(gfp_t gfp, unsigned int order,
 	return NULL;
 }
 
-static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, unsigned int *clean)
+static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, uint32_t nr_run,
+					unsigned int *clean)
 {
 	struct page *page;
 
@@ -215,7 +244,7 @@ static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, unsigned i
 		goto fail;
 	if (unlikely(fail_enabled) && should_fail_alloc_page())
 		goto fail;
-	page = get_page_from_zonelist(gfp, order, clean);
+	page = get_page_from_zonelist(gfp, order, nr_run, clean);
 	if (likely(page))
 		return page;
 fail:
@@ -300,7 +329,7 @@ struct page *bm_alloc_pages(gfp_t gfp, unsigned int order)
 		if (likely(page) || bm_nr_nodes == 1)
 			return page;
 	}
-	page = alloc_pages_nozero(gfp, order, &clean);
+	page = alloc_pages_nozero(gfp, order, 0, &clean);
 	if (page)
 		prep_new_page(page, (size_t)1 << order, gfp, clean & PG_zero);
 	return page;
@@ -331,10 +360,12 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	order = bm_order_for_pages(nr_pages);
 	if (order < align_order)
 		order = align_order;
-	page = alloc_pages_nozero(gfp, order, &clean);
+	/* No alignment asked beyond the page: free blocks back to back may
+	 * serve it where no block of its order is free. */
+	page = alloc_pages_nozero(gfp, order, align_order ? 0 : (uint32_t)nr_pages, &clean);
 	if (!page)
 		return NULL;
-	if (nr_pages < (1u << order)) {
+	if (page->nr_pages != nr_pages) {	/* a block: give its tail back */
 		z = page_zone(page);
 		bm_lock(&z->lock);
 		bm__free_pages_range(z, page_to_pfn(page) + (uint32_t)nr_pages,
@@ -426,7 +457,7 @@ bool bm_resize_pages_exact(struct page *page, size_t new_nr)
 		bm__free_pages_range(z, pfn + (uint32_t)new_nr, old_nr - (uint32_t)new_nr, 0);
 		zone_event(z, pgfree, old_nr - new_nr);
 	} else if (new_nr > old_nr) {
-		ok = bm__claim_free_range(z, pfn + old_nr, (uint32_t)new_nr - old_nr);
+		ok = bm__claim_free_range(z, pfn + old_nr, (uint32_t)new_nr - old_nr, NULL);
 	}
 	if (ok)
 		page->nr_pages = (uint32_t)new_nr;

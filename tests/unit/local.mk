@@ -23,7 +23,8 @@ UNIT_TESTS = \
 	tests/unit/slab_threads \
 	tests/unit/numa \
 	tests/unit/pressure \
-	tests/unit/owned_slabs
+	tests/unit/owned_slabs \
+	tests/unit/placement
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -52,6 +53,7 @@ tests_unit_threads_LDADD = $(UNIT_LDADD)
 tests_unit_slab_threads_LDADD = $(UNIT_LDADD)
 tests_unit_numa_LDADD = $(UNIT_LDADD)
 tests_unit_pressure_LDADD = $(UNIT_LDADD)
+tests_unit_placement_LDADD = $(UNIT_LDADD)
 tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)
 
 # The debug build's checks themselves (lock witness, "__" assertions,
