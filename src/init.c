@@ -37,6 +37,7 @@ static bm_lock_t	init_lock = BM_LOCK_INIT_RANK(LOCK_RANK_INIT);
  * since programs such as coreutils close stderr before exit. */
 static int		stats_fd = -1;
 static _Atomic bool	inited;
+static bool		warned_reserve;	/* under init_lock */
 
 __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 
@@ -76,7 +77,32 @@ static uintptr_t free_key(void)
  * prepare takes every allocator lock in the documented order, so the
  * child starts with consistent lists; parent releases them, child resets
  * them (it is single-threaded).  Other threads' caches are lost to the
- * child, as their threads are. */
+ * child, as their threads are.
+ *
+ * glibc's fork takes its stdio list lock after the prepare handlers.  A
+ * thread in fflush(NULL) holds that lock and waits for a FILE's lock,
+ * whose holder, in getline, waits in realloc for our locks: had prepare
+ * taken ours first, fork would wait for the list lock while holding
+ * them, and all three would wait forever (glibc BZ#19431, which
+ * jemalloc and tcmalloc still have).  So prepare takes the list lock
+ * first; it is recursive for its owner, so fork's own take then goes
+ * through.  The child's copy is reset by glibc (and again here, since
+ * glibc skips that in a single-threaded process).
+ *
+ * A signal handler may fork while its thread is inside the allocator:
+ * in malloc, holding a zone lock, or in an outer fork's prepare, holding
+ * them all.  Waiting then would wait for itself.  Such a fork takes
+ * nothing and resets nothing (bm_locks_held tells it): in the child the
+ * interrupted code, resumed, still holds what it held and lets it go.
+ * This is safe in a single-threaded process, which is where POSIX lets a
+ * handler's fork child call malloc at all, and what glibc promises. */
+extern void _IO_list_lock(void) __attribute__((weak));
+extern void _IO_list_unlock(void) __attribute__((weak));
+extern void _IO_list_resetlock(void) __attribute__((weak));
+
+/* Forks begun inside the allocator on this thread, not yet done. */
+static __thread unsigned int fork_nested __attribute__((tls_model("initial-exec")));
+
 static void zones_lock(void)
 {
 	for (int n = 0; n < bm_nr_nodes; n++)
@@ -96,6 +122,12 @@ static void zones_unlock(bool reinit)
 
 static void fork_prepare(void)
 {
+	if (bm_locks_held || fork_nested) {
+		fork_nested++;
+		return;
+	}
+	if (_IO_list_lock)
+		_IO_list_lock();
 	bm_lock(&init_lock);
 	bm_huge_lock();
 	bm_slab_lock_all();
@@ -104,20 +136,35 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
+	if (fork_nested) {
+		fork_nested--;
+		return;
+	}
 	zones_unlock(false);
 	bm_slab_unlock_all();
 	bm_huge_unlock();
 	bm_unlock(&init_lock);
+	if (_IO_list_unlock)
+		_IO_list_unlock();
 }
 
 static void fork_child(void)
 {
-	bm_reclaim_fork_child();
+	if (fork_nested) {
+		fork_nested--;
+		bm_reclaim_fork_child(false);
+		bm_tcache_fork_child();
+		return;
+	}
+	bm_reclaim_fork_child(true);
 	bm_tcache_fork_child();
 	zones_unlock(true);
 	bm_slab_reinit_locks();
 	bm_huge_reinit_lock();
 	bm_lock_reinit(&init_lock);
+	bm_locks_held = 0;
+	if (_IO_list_resetlock)
+		_IO_list_resetlock();
 }
 
 static BM_COLD bool bm_init_slow(void)
@@ -148,11 +195,14 @@ static BM_COLD bool bm_init_slow(void)
 	}
 	ok = ok && bm_tcache_setup() &&
 	     pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
-	if (!ok)
+	if (ok) {
+		atomic_store_explicit(&inited, true, memory_order_release);
+	} else if (!warned_reserve) {
+		/* Once: every later call finds the same limit. */
+		warned_reserve = true;
 		bm_warn("cannot reserve %lu bytes of address space",
 			(unsigned long)bm_opt_node_reserve);
-	else
-		atomic_store_explicit(&inited, true, memory_order_release);
+	}
 	bm_in_init = false;
 out:
 	bm_unlock(&init_lock);

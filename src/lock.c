@@ -4,6 +4,8 @@
 #include "fmt.h"
 #include "lock.h"
 
+__thread unsigned int bm_locks_held __attribute__((tls_model("initial-exec")));
+
 #ifdef BM_DEBUG
 #include <stdlib.h>
 

@@ -11,6 +11,9 @@
  * only in increasing rank, and never two of one rank, except where a
  * lock-all for fork takes every lock of a rank (bm_lock_nested):
  *
+ *   rank 0  glibc's stdio list lock         taken first by fork prepare, as
+ *           (_IO_list_lock)                 glibc's fork takes it after the
+ *                                           handlers: see init.c
  *   rank 1  init_lock (init.c)              first use; fork prepare
  *   rank 2  huge_lock (large.c)             the table of objects beyond
  *                                           the largest buddy block
@@ -63,6 +66,13 @@ typedef struct {
 	const void	*holder;	/* the holding thread's witness */
 #endif
 } bm_lock_t;
+
+/* Allocator locks the calling thread holds, in every build: fork's
+ * prepare handler reads it to tell a fork from a signal handler that
+ * interrupted the allocator (init.c).  Two instructions per lock and
+ * unlock, on slow paths only. */
+extern BM_HIDDEN __thread unsigned int bm_locks_held
+	__attribute__((tls_model("initial-exec")));
 
 #ifdef BM_DEBUG
 /* The locks a thread holds, counted per rank. */
@@ -170,9 +180,15 @@ static inline void __bm_lock(bm_lock_t *l)
 		bm_lock_slow(l);
 }
 
+/* bm_locks_held counts a lock from before it is taken until after it
+ * is released, and the signal fences keep the compiler to that order: a
+ * signal handler's fork must never find it 0 while its thread holds a
+ * lock (init.c).  They cost no instruction. */
 static inline void bm_lock(bm_lock_t *l)
 {
 	witness_acquire(l, false);
+	bm_locks_held++;
+	atomic_signal_fence(memory_order_seq_cst);
 	__bm_lock(l);
 	witness_acquired(l);
 }
@@ -182,6 +198,8 @@ static inline void bm_lock(bm_lock_t *l)
 static inline void bm_lock_nested(bm_lock_t *l)
 {
 	witness_acquire(l, true);
+	bm_locks_held++;
+	atomic_signal_fence(memory_order_seq_cst);
 	__bm_lock(l);
 	witness_acquired(l);
 }
@@ -192,10 +210,13 @@ static inline void bm_unlock(bm_lock_t *l)
 	if (__builtin_expect(atomic_exchange_explicit(&l->state, 0,
 			memory_order_release) == 2, 0))
 		bm_futex(&l->state, FUTEX_WAKE, 1);
+	atomic_signal_fence(memory_order_seq_cst);
+	bm_locks_held--;
 }
 
 /* After fork the child is single-threaded: its copy of every lock is
- * free.  The forking thread held them all (fork prepare). */
+ * free.  The forking thread held them all (fork prepare), and its
+ * bm_locks_held is reset once they are all free. */
 static inline void bm_lock_reinit(bm_lock_t *l)
 {
 #ifdef BM_DEBUG

@@ -37,7 +37,11 @@ void *bm_slab_alloc_slow(unsigned int cls)
 	void *p;
 
 	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
-		return bm_bootstrap_alloc(bm_class_size[cls], 16);
+		/* Aligned as a slab object of the class would be: do_aligned
+		 * picks a class by its size's alignment. */
+		return bm_bootstrap_alloc(bm_class_size[cls],
+					  bm_class_size[cls] & -bm_class_size[cls] & (PAGE_SIZE - 1) ?
+					  bm_class_size[cls] & -bm_class_size[cls] : PAGE_SIZE);
 	if (likely(bm_tc.state == TC_LIVE))
 		return likely(!bm_debug) ? bm_slab_alloc_refill(&bm_tc.bins[cls], cls)
 					 : bm_debug_slab_alloc(cls);

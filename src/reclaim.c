@@ -418,7 +418,7 @@ void bm_reclaim_kick(struct zone *z)
 	}
 }
 
-void bm_reclaim_fork_child(void)
+void bm_reclaim_fork_child(bool zones_locked)
 {
 	int fd = atomic_exchange(&psi_fd, -1);
 
@@ -429,9 +429,12 @@ void bm_reclaim_fork_child(void)
 	atomic_store(&kswapd_state, KSWAPD_NONE);
 	atomic_store(&kswapd_wake, 0);
 	/* The child has no thread: back to the mark that starts one.  It
-	 * still holds every zone lock, taken by fork's prepare handler. */
-	for (int n = 0; n < bm_nr_nodes; n++)
-		__kick_mark_set(&bm_nodes[n].zones[ZONE_NORMAL], false);
+	 * still holds every zone lock, taken by fork's prepare handler;
+	 * after a signal handler's fork it does not, and the mark stays (a
+	 * free there wakes no one, since no thread runs). */
+	if (zones_locked)
+		for (int n = 0; n < bm_nr_nodes; n++)
+			__kick_mark_set(&bm_nodes[n].zones[ZONE_NORMAL], false);
 }
 
 /* ---------------------------------------------------------- triggers */

@@ -71,8 +71,8 @@ static inline void bm_reclaim_note_free(struct zone *z)
 extern _Atomic unsigned int bm_drain_gen;
 
 /* fork: the child has no reclaim thread, closes the parent's PSI
- * trigger and takes back the mark that starts a thread.  Called before
- * the zone locks taken by fork's prepare handler are released. */
-void bm_reclaim_fork_child(void);
+ * trigger and, with the zone locks that fork's prepare handler took
+ * still held (zones_locked), takes back the mark that starts a thread. */
+void bm_reclaim_fork_child(bool zones_locked);
 
 #endif /* BM_RECLAIM_H */

@@ -19,6 +19,8 @@ API_TESTS = \
 	tests/api/reclaim \
 	tests/api/reclaim_psi \
 	tests/api/idle_return \
+	tests/api/fork_deadlock \
+	tests/api/rlimit_align \
 	tests/api/debug_modes \
 	tests/api/numa_api
 
