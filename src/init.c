@@ -220,6 +220,9 @@ bool bm_init(void)
  * destructor, not atexit(), which may allocate. */
 __attribute__((destructor)) static void bm_exit(void)
 {
+	/* Objects still in the exiting thread's quarantine are checked. */
+	if (bm_debug && atomic_load(&inited))
+		bm_debug_quarantine_flush();
 	if (bm_opt_stats && atomic_load(&inited) && stats_fd >= 0)
 		bm_stats_print(stats_fd);
 #ifdef BM_DEBUG

@@ -78,7 +78,8 @@ void bm_free_slow(void *p)
 	case OBJ_SLAB: {
 		uint32_t off;
 
-		bm_slab_free_remote(obj_slab(virt_to_page(p), p, &off), p);	/* the marker looked like a false alarm */
+		/* the marker looked like a false alarm */
+		bm_debug_slab_free(obj_slab(virt_to_page(p), p, &off), p);
 		break;
 	}
 	default:		/* bootstrap memory is never reused; bad: reported */

@@ -21,6 +21,7 @@
 #define BM_MALLOC_FAST_H
 
 #include "bm.h"
+#include "debug.h"
 #include "error.h"
 #include "slab.h"
 #include "valgrind_shim.h"
@@ -110,7 +111,10 @@ static inline void slab_free(struct slab *s, void *p)
 		slab_free_owned(s, p);
 		return;
 	}
-	bm_slab_free_remote(s, p);
+	if (unlikely(bm_debug))
+		bm_debug_slab_free(s, p);	/* the quarantine */
+	else
+		bm_slab_free_remote(s, p);
 }
 
 static inline void do_free(void *p)

@@ -215,8 +215,19 @@ static inline void slab_free_owned(struct slab *s, void *obj)
 }
 
 /* Small objects in the debug modes: from the thread's debug bin, their
- * poison checked (slab_debug.c). */
+ * link, marker and poison checked (slab_debug.c). */
 void *bm_debug_slab_alloc(unsigned int cls);
+/* Free obj of slab s in the debug modes: with poison, through the
+ * thread's quarantine. */
+void bm_debug_slab_free(struct slab *s, void *obj);
+/* Is obj in the calling thread's quarantine (freed, not yet released)? */
+bool bm_debug_quarantined(const void *obj);
+/* Release the calling thread's quarantine, checking each object (thread
+ * and process exit). */
+void bm_debug_quarantine_flush(void);
+/* The marker of a free object whose page went back to the OS and came
+ * back zeroed (slab_reclaim.c): its poison is gone, not written. */
+#define SLAB_MARKER_RESTORED	((void *)1)
 /* Set up the node lists (init, after the nodes exist). */
 void bm_slab_init(void);
 

@@ -98,9 +98,13 @@ static void **carve(struct slab *s, unsigned int cls)
 	fl_set(base + (size_t)(n - 1) * size, NULL);
 #endif
 	/* A stale free marker from the memory's last life must not make a
-	 * fresh object look freed. */
+	 * fresh object look freed.  debug=poison poisons fresh objects too,
+	 * so every object its allocation checks carries poison. */
 	for (uint32_t i = 0; i < n; i++)
 		((void **)(base + (size_t)i * size))[1] = NULL;
+	if (unlikely(bm_debug & BM_DEBUG_POISON))
+		for (uint32_t i = 0; i < n; i++)
+			memset(base + (size_t)i * size + 16, BM_POISON_BYTE, size - 16);
 	set_carved(s, s->carved + n);
 	return head;
 }

@@ -6,6 +6,7 @@
  * (free's cheap check sends only marked objects here).
  */
 #include "bm.h"
+#include "debug.h"
 #include "slab.h"
 #include "slab_node.h"
 
@@ -43,6 +44,8 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
 	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
 	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
+		return "double free";
+	if (unlikely(bm_debug) && bm_debug_quarantined(obj))
 		return "double free";
 	if (atomic_load(&s->state) != SLAB_ACTIVE) {
 		struct slab_cache_node *n = slab_node(s);

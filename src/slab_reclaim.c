@@ -29,7 +29,7 @@ static bool obj_in_returned(const struct page *page, uint32_t start, uint32_t si
 
 /* The owner takes back the pages reclaim gave away: their objects, all
  * free, go on a list again (the pages fault back in, zeroed).  Such an
- * object may start in a page that stayed: its free marker goes, so that
+ * object may start in a page that stayed: it is marked restored, so that
  * debug=poison does not take the zeroed tail for a write after free. */
 void **bm_slab_restore_returned(struct slab *s, unsigned int cls)
 {
@@ -43,7 +43,7 @@ void **bm_slab_restore_returned(struct slab *s, unsigned int cls)
 		if (obj_in_returned(page, start, size)) {
 			void **o = (void **)((char *)slab_base(s) + start);
 			fl_set(o, list);
-			o[1] = NULL;
+			o[1] = SLAB_MARKER_RESTORED;
 			list = o;
 		}
 	}

@@ -2,6 +2,7 @@
 /* tcache.c - per-thread cache life: set up on first use, returned at
  * thread exit through a pthread key destructor (see tcache.h). */
 #include "bm.h"
+#include "debug.h"
 #include "tcache.h"
 
 #include <pthread.h>
@@ -10,6 +11,8 @@ static pthread_key_t tcache_key;
 
 void bm_tcache_flush(struct thread_cache *tc)
 {
+	if (unlikely(bm_debug))
+		bm_debug_quarantine_flush();
 	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 		bm_slab_deactivate_bin(&tc->bins[c]);
 		bm_slab_deactivate_bin(&tc->debug_bins[c]);

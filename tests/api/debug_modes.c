@@ -5,6 +5,11 @@
  * allocations (calloc still zeroes), guard puts an inaccessible page right
  * after a large object, and reclaim giving back slab pages that free
  * objects reach into does not look like a write after free to poison.
+ * A write after free is reported wherever it lands in the object: the
+ * free-list link (bytes 0-7), the free marker (8-15), both, the marker
+ * and the middle, the middle alone; for debug=poison and debug=all
+ * (#15, point 3).  A program that frees and reuses normally, across
+ * threads too, gets no report.
  * Each case runs in a child started with its own
  * configuration.  Fails without our allocator (skips only with
  * BM_TEST_ALLOW_FOREIGN_MALLOC=1; see api.h).
@@ -36,6 +41,55 @@ static void write_after_free(void)
 		void *volatile q = malloc(64);	/* kept: the freed one must come back */
 		(void)q;
 	}
+}
+
+/* Free a 64 B object, write `len` bytes at `off` into it, then churn
+ * 64 B objects until the freed one has left the quarantine and been
+ * handed out again. */
+static void write_at(size_t off, size_t len, size_t off2)
+{
+	volatile uintptr_t addr = (uintptr_t)malloc(64);
+
+	free((void *)addr);
+	memset((char *)addr + off, 0x41, len);
+	if (off2)
+		((volatile char *)addr)[off2] = 0x42;
+	for (int i = 0; i < 10000; i++) {
+		void *volatile q = malloc(64);
+		free(q);
+	}
+	for (int i = 0; i < 10000; i++) {
+		void *volatile q = malloc(64);	/* kept: the freed one must come back */
+		(void)q;
+	}
+}
+
+static void *clean_worker(void *arg)
+{
+	void **v = arg;
+
+	for (int i = 0; i < 1000; i++)
+		free(v[i]);	/* remote frees */
+	return NULL;
+}
+
+/* Normal use under debug=poison: no report. */
+static int clean_use(void)
+{
+	static void *v[1000];
+	pthread_t t;
+
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 1000; i++) {
+			v[i] = malloc((size_t)(i * 37 % 5000) + 1);
+			memset(v[i], i, (size_t)(i * 37 % 5000) + 1);
+		}
+		for (int i = 0; i < 1000; i += 2)
+			v[i] = realloc(v[i], (size_t)(i * 53 % 9000) + 1);
+		pthread_create(&t, NULL, clean_worker, v);
+		pthread_join(t, NULL);
+	}
+	return 0;
 }
 
 static int junk(void)
@@ -123,6 +177,39 @@ static void test_poison(void)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+static const struct { const char *mode; const char *what; } wa_cases[] = {
+	{ "wa_link", "bytes 0-7 (the free-list link)" },
+	{ "wa_0_15", "bytes 0-15 (link and marker)" },
+	{ "wa_8_mid", "byte 8 (the marker) and the middle" },
+	{ "wa_mid", "the middle alone" },
+};
+
+static void test_write_positions(void)
+{
+	static const char *const confs[] = { "debug=poison", "debug=all" };
+
+	for (size_t c = 0; c < sizeof(confs) / sizeof(confs[0]); c++)
+		for (size_t i = 0; i < sizeof(wa_cases) / sizeof(wa_cases[0]); i++) {
+			int status = run_mode(wa_cases[i].mode, confs[c]);
+
+			expect_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+				    "%s, a write into %s after free: aborted (status 0x%x): %s",
+				    confs[c], wa_cases[i].what, status, out);
+			expect_ptr_not_null(strstr(out, "written after it was freed"),
+					    "%s, a write into %s after free: reported: %s",
+					    confs[c], wa_cases[i].what, out);
+		}
+}
+
+static void test_clean_use(void)
+{
+	int status = run_mode("clean", "debug=poison");
+
+	expect_true(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "normal use under debug=poison (status 0x%x): %s", status, out);
+	expect_ptr_null(strstr(out, "libbuddymalloc"), "no report: %s", out);
+}
+
 static void test_junk(void)
 {
 	int status = run_mode("junk", "debug=junk");
@@ -153,11 +240,23 @@ int main(int argc, char **argv)
 			touch_past_large();
 		else if (!strcmp(argv[1], "reclaim_poison"))
 			return reclaim_poison();
+		else if (!strcmp(argv[1], "wa_link"))
+			write_at(0, 8, 0);
+		else if (!strcmp(argv[1], "wa_0_15"))
+			write_at(0, 16, 0);
+		else if (!strcmp(argv[1], "wa_8_mid"))
+			write_at(8, 1, 32);
+		else if (!strcmp(argv[1], "wa_mid"))
+			write_at(32, 1, 0);
+		else if (!strcmp(argv[1], "clean"))
+			return clean_use();
 		return 0;
 	}
 	RUN_TEST(test_poison);
 	RUN_TEST(test_junk);
 	RUN_TEST(test_guard);
 	RUN_TEST(test_reclaim_poison);
+	RUN_TEST(test_write_positions);
+	RUN_TEST(test_clean_use);
 	return test_exit();
 }

@@ -12,7 +12,8 @@ PROGRAM_TESTS = \
 	tests/programs/redis_flush.sh \
 	tests/programs/cxx.sh \
 	tests/programs/gxx.sh \
-	tests/programs/faultinject.sh
+	tests/programs/faultinject.sh \
+	tests/programs/debug_poison.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
@@ -22,6 +23,11 @@ check_PROGRAMS += tests/programs/mapstr
 tests_programs_mapstr_SOURCES = tests/programs/mapstr.cc
 tests_programs_mapstr_CXXFLAGS = -std=c++17 -Wall -Wextra
 tests_programs_mapstr_LDADD =
+
+# The writes after free debug_poison.sh reports; linked with nothing of ours.
+check_PROGRAMS += tests/programs/uaf
+tests_programs_uaf_SOURCES = tests/programs/uaf.c
+tests_programs_uaf_LDADD =
 
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
