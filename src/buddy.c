@@ -380,6 +380,13 @@ static uint32_t free_block_containing(uint32_t pfn)
 	return PFN_NONE;
 }
 
+bool bm__pfn_is_free(struct zone *z, uint32_t pfn)
+{
+	bm_lock_assert_held(&z->lock);
+	return pfn >= z->zone_start_pfn && pfn < z->zone_start_pfn + z->managed_pages &&
+	       free_block_containing(pfn) != PFN_NONE;
+}
+
 bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int *clean_out)
 {
 	uint32_t end = pfn + nr, x, h;

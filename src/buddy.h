@@ -30,6 +30,8 @@ void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int or
 
 /* Take the pages [pfn, pfn + nr) out of the free lists if every one of
  * them is free; false (and nothing changed) otherwise. */
+/* Is pfn inside a free block? */
+bool bm__pfn_is_free(struct zone *z, uint32_t pfn);
 bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int *clean);
 /* A run of nr free pages made of free blocks back to back, headed by a
  * block of type mt a little smaller than the run: its first pfn, or

@@ -177,6 +177,19 @@ static void __table_delete(struct huge_entry *e)
 	table_used--;
 }
 
+/* The last mappings freed, so that a second free can be named a double
+ * free rather than a pointer we never gave out.  (huge_lock) */
+#define FREED_RING	64
+static uintptr_t freed_ring[FREED_RING];
+static unsigned int freed_next;
+
+static void __freed_forget(uintptr_t addr)
+{
+	for (unsigned int i = 0; i < FREED_RING; i++)
+		if (freed_ring[i] == addr)
+			freed_ring[i] = 0;
+}
+
 static bool huge_register(void *p, size_t size)
 {
 	bool ok;
@@ -186,6 +199,7 @@ static bool huge_register(void *p, size_t size)
 	if (ok) {
 		__table_insert(table, table_cap, (uintptr_t)p, size);
 		table_used++;
+		__freed_forget((uintptr_t)p);	/* the address is live again */
 	}
 	bm_unlock(&huge_lock);
 	return ok;
@@ -236,6 +250,17 @@ size_t bm_huge_usable(const void *p)
 	return size;
 }
 
+bool bm_huge_freed_recently(const void *p)
+{
+	bool found = false;
+
+	bm_lock(&huge_lock);
+	for (unsigned int i = 0; i < FREED_RING && !found; i++)
+		found = freed_ring[i] == (uintptr_t)p;
+	bm_unlock(&huge_lock);
+	return found;
+}
+
 bool bm_huge_free(void *p)
 {
 	struct huge_entry *e;
@@ -246,6 +271,7 @@ bool bm_huge_free(void *p)
 	if (e) {
 		size = e->size;
 		__table_delete(e);
+		freed_ring[freed_next++ % FREED_RING] = (uintptr_t)p;
 	}
 	bm_unlock(&huge_lock);
 	if (size)
@@ -271,6 +297,7 @@ void *bm_huge_realloc(void *p, size_t size)
 			__table_delete(e);
 			__table_insert(table, table_cap, (uintptr_t)q, len);
 			table_used++;
+			__freed_forget((uintptr_t)q);
 		}
 	}
 	bm_unlock(&huge_lock);

@@ -30,6 +30,8 @@ void *bm_huge_alloc(size_t size, size_t align);
 /* Size of the huge mapping at p, 0 if p is not one. */
 size_t bm_huge_usable(const void *p);
 bool bm_huge_free(void *p);
+/* Was p one of the last mappings freed (and not mapped again since)? */
+bool bm_huge_freed_recently(const void *p);
 void *bm_huge_realloc(void *p, size_t size);
 
 void bm_huge_stats(size_t *count, size_t *bytes);

@@ -70,7 +70,9 @@ void bm_free_slow(void *p)
 		return;
 	switch (bm_classify(p, "free", &usable)) {
 	case OBJ_HUGE:
-		bm_huge_free(p);
+		/* Gone since classify looked: another thread freed it. */
+		if (!bm_huge_free(p))
+			bm_bad_pointer("free", p, "double free (a mapping freed already)");
 		break;
 	case OBJ_LARGE:
 		bm_large_free(virt_to_page(p));
@@ -78,7 +80,9 @@ void bm_free_slow(void *p)
 	case OBJ_SLAB: {
 		uint32_t off;
 
-		/* the marker looked like a false alarm */
+		/* The marker was a false alarm (on no list): clear it, or the
+		 * free would take it for a second thread's. */
+		((void **)p)[1] = NULL;
 		bm_debug_slab_free(obj_slab(virt_to_page(p), p, &off), p);
 		break;
 	}

@@ -238,7 +238,9 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls);
 /* The same, returning the whole list (the debug path pops it itself). */
 void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls);
 
-/* Free obj of slab s on behalf of a thread that does not own s. */
+/* Free obj of slab s on behalf of a thread that does not own s.  Its
+ * marker must not be set yet: finding it set, this reports a double
+ * free (two threads freeing at once). */
 void bm_slab_free_remote(struct slab *s, void *obj);
 
 /* Give the active slab of a bin back to its node (thread exit). */

@@ -15,6 +15,7 @@
  */
 #include "bm.h"
 #include "debug.h"
+#include "error.h"
 #include "mempolicy.h"
 #include "reclaim.h"
 #include "slab.h"
@@ -254,12 +255,21 @@ static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 void bm_slab_free_remote(struct slab *s, void *obj)
 {
 	void **o = obj;
-	uint64_t old = atomic_load_explicit(&s->remote, memory_order_relaxed), new;
+	uint64_t old, new;
 	bool notify;
 
+	/* The marker goes on with an exchange: of two threads freeing the
+	 * same object at once, both past free's check, the second finds the
+	 * first's marker and reports, rather than pushing it twice. */
+	if (unlikely(atomic_exchange_explicit((_Atomic uintptr_t *)&o[1], free_marker(obj),
+					      memory_order_relaxed) == free_marker(obj))) {
+		bm_bad_object("free", obj, "double free (freed by two threads at once)",
+			      bm_class_size[s->size_class]);
+		return;
+	}
 	if (unlikely(bm_debug & BM_DEBUG_POISON))
 		memset((char *)obj + 16, BM_POISON_BYTE, bm_class_size[s->size_class] - 16);
-	o[1] = (void *)free_marker(obj);
+	old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	do {
 		uint32_t count = remote_count(old) + 1;
 		/* A full slab moves to the partial list once a quarter of it

@@ -41,8 +41,13 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 		return NULL;
 	/* Marked free: believe it only if it is on a free list we can see.
 	 * An unowned slab's own list changes only under its node lock. */
+	/* Another thread's owned slab: its own list is read racily, which
+	 * list_contains allows for. */
 	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
 	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
+	    (atomic_load_explicit(&s->state, memory_order_relaxed) == SLAB_ACTIVE &&
+	     s->owner && s->owner != &bm_tc &&
+	     list_contains(__atomic_load_n(&s->freelist, __ATOMIC_RELAXED), obj, limit)) ||
 	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
 		return "double free";
 	if (unlikely(bm_debug) && bm_debug_quarantined(obj))

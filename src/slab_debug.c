@@ -107,6 +107,7 @@ static void quarantine_release(void **obj)
 	if (bm_poison_check(obj, 0, 8) != 8 || obj[1] != (void *)free_marker(obj) ||
 	    bm_poison_check(obj, 16, size) != size)
 		bm_bad_object("free", obj, "written after it was freed (in quarantine)", size);
+	obj[1] = NULL;		/* the remote free sets it, and would see a double free */
 	bm_slab_free_remote(obj_slab(virt_to_page(obj), obj, &off), obj);
 }
 

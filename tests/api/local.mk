@@ -21,6 +21,7 @@ API_TESTS = \
 	tests/api/idle_return \
 	tests/api/fork_deadlock \
 	tests/api/rlimit_align \
+	tests/api/double_free \
 	tests/api/debug_modes \
 	tests/api/numa_api
 
