@@ -123,11 +123,15 @@ bool bm_nodes_init(int nr_nodes)
 	if (!base)
 		return false;
 	total = span * (uint64_t)nr_nodes;
-	/* The whole bm_mem_map is readable and writable from the start (and costs
-	 * nothing until touched): free() can read the descriptor of any
-	 * address in the range, committed or not, without a fault. */
+	/* The whole bm_mem_map is readable from the start, so free() can read
+	 * the descriptor of any address in the range, committed or not,
+	 * without a fault (an uncommitted one reads as zero: no state).  It
+	 * is read-only until its section is committed: a read-only private
+	 * mapping is not charged against the commit limit, and a writable
+	 * one is, whole, touched or not (512 MiB for the default 64 GiB
+	 * reserve, under vm.overcommit_memory=2). */
 	bm_mem_map = bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
-	if (bm_mem_map && !bm_os_commit(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
+	if (bm_mem_map && !bm_os_readonly(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
 		bm_mem_map = NULL;
 	if (!bm_mem_map) {
 		bm_os_unmap(base, total);
@@ -160,7 +164,10 @@ static bool __zone_commit_section(struct zone *z)
 
 	if (z->present_pages + nr > z->spanned_pages)
 		return false;
-	if (!bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
+	/* The section's descriptors first: they become writable (and
+	 * charged) with the memory they describe. */
+	if (!bm_os_commit(pfn_to_page(pfn), (size_t)nr * sizeof(struct page)) ||
+	    !bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
 	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT);
 	if (z->thp)

@@ -29,6 +29,15 @@ void *bm_os_reserve(size_t size, size_t align)
 	return (void *)aligned;
 }
 
+bool bm_os_readonly(void *addr, size_t size)
+{
+	int saved = errno;
+	bool ok = mprotect(addr, size, PROT_READ) == 0;
+
+	errno = saved;
+	return ok;
+}
+
 bool bm_os_commit(void *addr, size_t size)
 {
 	int saved = errno;

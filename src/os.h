@@ -10,6 +10,9 @@
 void *bm_os_reserve(size_t size, size_t align);
 /* Make [addr, addr + size) of a reservation readable and writable. */
 bool bm_os_commit(void *addr, size_t size);
+/* Make it readable only: untouched, it reads as zero and is not charged
+ * against the commit limit. */
+bool bm_os_readonly(void *addr, size_t size);
 /* Drop the contents of [addr, addr + size); it reads as zero afterwards. */
 void bm_os_discard(void *addr, size_t size);
 void bm_os_unmap(void *addr, size_t size);

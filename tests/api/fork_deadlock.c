@@ -12,7 +12,7 @@
  *            waited for the list lock, fflush for a FILE, getline in
  *            realloc for the allocator: a deadlock within a few hundred
  *            forks.
- *   signal   SIGPROF fires every 100 us of CPU time; its handler forks (the child
+ *   signal   SIGPROF fires every 1 ms of CPU time; its handler forks (the child
  *            exits at once) while the main thread mallocs, frees and
  *            forks.  A handler's fork that interrupted malloc, or an
  *            outer fork's prepare handler, waited on a lock its own
@@ -133,7 +133,7 @@ static void on_prof(int sig)
 
 static void signal_case(void *arg)
 {
-	struct itimerval it = { { 0, 100 }, { 0, 100 } };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 	struct sigaction sa = { .sa_handler = on_prof };
 	struct timespec start, now;
 	void *keep[64] = { 0 };

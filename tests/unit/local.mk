@@ -24,7 +24,8 @@ UNIT_TESTS = \
 	tests/unit/numa \
 	tests/unit/pressure \
 	tests/unit/owned_slabs \
-	tests/unit/placement
+	tests/unit/placement \
+	tests/unit/commit
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -54,6 +55,7 @@ tests_unit_slab_threads_LDADD = $(UNIT_LDADD)
 tests_unit_numa_LDADD = $(UNIT_LDADD)
 tests_unit_pressure_LDADD = $(UNIT_LDADD)
 tests_unit_placement_LDADD = $(UNIT_LDADD)
+tests_unit_commit_LDADD = $(UNIT_LDADD)
 tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)
 
 # The debug build's checks themselves (lock witness, "__" assertions,
