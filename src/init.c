@@ -39,6 +39,9 @@ static int		stats_fd = -1;
 static _Atomic bool	inited;
 static bool		warned_reserve;	/* under init_lock */
 
+/* The smallest largest block (4 MiB) a limited address space gets. */
+#define LIMITED_MIN_ORDER	10
+
 __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
 
 /* Bring option values into range and into agreement with each other. */
@@ -188,6 +191,18 @@ static BM_COLD bool bm_init_slow(void)
 	bm_link_key = free_key();
 	bm_topology_init();
 	ok = bm_nodes_init(bm_topo.nr_nodes);
+	/* A limited address space (ulimit -v, RLIMIT_AS): bm_nodes_init took
+	 * the largest reserve that fits, down to one section.  Below that,
+	 * smaller blocks and sections, down to 4 MiB, before giving up:
+	 * objects past the largest block become mappings of their own. */
+	while (!ok && bm_opt_max_order > LIMITED_MIN_ORDER) {
+		bm_opt_max_order--;
+		bm_opt_section_size = PAGE_SIZE << bm_opt_max_order;
+		options_sanitise();
+		bm_max_order = (unsigned int)bm_opt_max_order;
+		bm_pageblock_order = (unsigned int)bm_opt_pageblock_order;
+		ok = bm_nodes_init(bm_topo.nr_nodes);
+	}
 	if (ok) {
 		bm_mempolicy_init(bm_opt_numa_policy);
 		bm_slab_init();

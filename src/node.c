@@ -22,6 +22,7 @@
 #include "watermark.h"
 
 #include <sched.h>
+#include <sys/resource.h>
 
 /* ------------------------------------------------------------ zonelists
  * As the kernel's build_zonelists: each node's own zone first, then the
@@ -104,6 +105,44 @@ static void node_bind(int nid, void *addr, size_t size)
 	warned = true;
 }
 
+/* Under RLIMIT_AS the halving above stops at a power of two, which can
+ * be half of what the limit leaves: take, for one node, up to LIMITED_SHARE
+ * sixteenths of the address space the limit still allows, in whole
+ * sections, the rest left for the program's own mappings (stacks,
+ * libraries, and objects past the largest block).  base holds a
+ * reservation of span bytes; returns the span it holds on return. */
+#define LIMITED_SHARE	14
+
+static uint64_t limited_span(void **base, uint64_t span, uint64_t section)
+{
+	struct rlimit rl;
+	uint64_t used = 0, want;
+	void *bigger;
+
+	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return span;
+	used = bm_os_mapped_bytes();
+	if (!used || used >= rl.rlim_cur)
+		return span;
+	/* What the limit leaves, counting our reservation as free again;
+	 * the page descriptors take 1/128 of the span. */
+	want = (rl.rlim_cur - used + span) / 16 * LIMITED_SHARE;
+	want -= want / 128;
+	want = BM_ALIGN_DOWN(want, section);
+	if (want <= span)
+		return span;
+	bm_os_unmap(*base, span);
+	for (; want > span; want -= section) {
+		bigger = bm_os_reserve(want, section);
+		if (bigger) {
+			*base = bigger;
+			return want;
+		}
+	}
+	*base = bm_os_reserve(span, section);	/* the one that fitted before */
+	return *base ? span : 0;
+}
+
 bool bm_nodes_init(int nr_nodes)
 {
 	uint64_t section = bm_opt_section_size;
@@ -121,6 +160,11 @@ bool bm_nodes_init(int nr_nodes)
 			break;
 	}
 	if (!base)
+		return false;
+	if (nr_nodes == 1 && span < (1ULL << (bm_order_for_pages(bm_opt_node_reserve >> PAGE_SHIFT) +
+					      PAGE_SHIFT)))
+		span = limited_span(&base, span, section);
+	if (!span)
 		return false;
 	total = span * (uint64_t)nr_nodes;
 	/* The whole bm_mem_map is readable from the start, so free() can read
@@ -141,7 +185,9 @@ bool bm_nodes_init(int nr_nodes)
 	bm_span = total;
 	bm_section_pages = (uint32_t)(section >> PAGE_SHIFT);
 	bm_nr_nodes = nr_nodes;
-	bm_node_pfn_shift = bm_ilog2(span >> PAGE_SHIFT);
+	/* One node may span a length that is not a power of two (a limited
+	 * address space): every pfn's node must still come out as 0. */
+	bm_node_pfn_shift = nr_nodes == 1 ? 31 : bm_ilog2(span >> PAGE_SHIFT);
 	for (int i = 0; i < nr_nodes; i++) {
 		struct node *n = &bm_nodes[i];
 

@@ -4,6 +4,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/mempolicy.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -124,4 +125,23 @@ bool bm_os_bind(void *addr, size_t size, int os_node)
 		     (unsigned long)BM_OS_MAX_NODES + 1, 0U);
 	errno = saved;
 	return rc == 0;
+}
+
+uint64_t bm_os_mapped_bytes(void)
+{
+	char buf[64];
+	uint64_t pages = 0;
+	ssize_t n;
+	int saved = errno, fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		errno = saved;
+		return 0;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	errno = saved;
+	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		pages = pages * 10 + (uint64_t)(buf[i] - '0');
+	return pages * PAGE_SIZE;
 }

@@ -16,6 +16,9 @@ bool bm_os_readonly(void *addr, size_t size);
 /* Drop the contents of [addr, addr + size); it reads as zero afterwards. */
 void bm_os_discard(void *addr, size_t size);
 void bm_os_unmap(void *addr, size_t size);
+/* Bytes of address space the process has mapped (/proc/self/statm), or
+ * 0 when it cannot be read. */
+uint64_t bm_os_mapped_bytes(void);
 /* Ask for transparent huge pages on [addr, addr + size) (where the
  * kernel's THP mode is madvise; "always" gives them anyway, "never" not
  * at all).  False when the kernel refuses. */

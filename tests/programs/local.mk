@@ -13,7 +13,8 @@ PROGRAM_TESTS = \
 	tests/programs/cxx.sh \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh \
-	tests/programs/debug_poison.sh
+	tests/programs/debug_poison.sh \
+	tests/programs/ulimit.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
@@ -28,6 +29,9 @@ tests_programs_mapstr_LDADD =
 check_PROGRAMS += tests/programs/uaf
 tests_programs_uaf_SOURCES = tests/programs/uaf.c
 tests_programs_uaf_LDADD =
+check_PROGRAMS += tests/programs/fill
+tests_programs_fill_SOURCES = tests/programs/fill.c
+tests_programs_fill_LDADD =
 
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
