@@ -106,17 +106,18 @@ static void node_bind(int nid, void *addr, size_t size)
 }
 
 /* Under RLIMIT_AS the halving above stops at a power of two, which can
- * be half of what the limit leaves: take, for one node, up to LIMITED_SHARE
- * sixteenths of the address space the limit still allows, in whole
- * sections, the rest left for the program's own mappings (stacks,
- * libraries, and objects past the largest block).  base holds a
- * reservation of span bytes; returns the span it holds on return. */
-#define LIMITED_SHARE	14
+ * be half of what the limit leaves: take, for one node, what the limit
+ * still allows, in whole sections, less a headroom for the program's own
+ * mappings (thread stacks of 8 MiB each, libraries it loads later,
+ * objects past the largest block): an eighth of the limit, at least
+ * LIMITED_HEADROOM.  base holds a reservation of span bytes; returns the
+ * span it holds on return. */
+#define LIMITED_HEADROOM	(64ULL << 20)
 
 static uint64_t limited_span(void **base, uint64_t span, uint64_t section)
 {
 	struct rlimit rl;
-	uint64_t used = 0, want;
+	uint64_t used = 0, want, headroom;
 	void *bigger;
 
 	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
@@ -124,9 +125,13 @@ static uint64_t limited_span(void **base, uint64_t span, uint64_t section)
 	used = bm_os_mapped_bytes();
 	if (!used || used >= rl.rlim_cur)
 		return span;
-	/* What the limit leaves, counting our reservation as free again;
-	 * the page descriptors take 1/128 of the span. */
-	want = (rl.rlim_cur - used + span) / 16 * LIMITED_SHARE;
+	/* What the limit leaves, counting our reservation as free again,
+	 * less the headroom; the page descriptors take 1/128 of the span. */
+	want = rl.rlim_cur - used + span;
+	headroom = rl.rlim_cur / 8 > LIMITED_HEADROOM ? rl.rlim_cur / 8 : LIMITED_HEADROOM;
+	if (want <= headroom)
+		return span;
+	want -= headroom;
 	want -= want / 128;
 	want = BM_ALIGN_DOWN(want, section);
 	if (want <= span)
