@@ -29,6 +29,9 @@ UNIT_TESTS = \
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
+# Some of them again on faked machines of two and four nodes.
+TESTS += tests/unit/multinode.sh
+EXTRA_DIST += tests/unit/multinode.sh
 EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h tests/unit/slabtest.h tests/unit/psitest.h \
 	tests/unit/numa-topologies.sh tests/unit/numa-2.xml \
 	tests/unit/numa-4.xml tests/unit/numa-8.xml

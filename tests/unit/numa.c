@@ -9,6 +9,7 @@
  * and each process policy needs a fresh process.
  */
 #define _GNU_SOURCE
+#define PT_ANY_NODE	/* it tests the process policy itself */
 #include "pagetest.h"
 #include "mempolicy.h"
 #include "numastat.h"
