@@ -336,7 +336,7 @@ static void *kswapd(void *arg)
 	return NULL;
 }
 
-static void kick_marks_lower(void);
+static void kick_marks_set(bool thread);
 
 static BM_NOINLINE void kswapd_start(void)
 {
@@ -352,7 +352,7 @@ static BM_NOINLINE void kswapd_start(void)
 	if (pthread_create(&tid, &attr, kswapd, NULL) == 0) {
 		atomic_store(&kswapd_state, KSWAPD_RUNNING);
 		atomic_fetch_add(&thread_starts, 1);
-		kick_marks_lower();
+		kick_marks_set(true);	/* now a free wakes it from idle */
 	} else {
 		atomic_store(&kswapd_state, KSWAPD_NONE);
 	}
@@ -384,11 +384,6 @@ static void kick_marks_set(bool thread)
 		__kick_mark_set(z, thread);
 		bm_unlock(&z->lock);
 	}
-}
-
-static void kick_marks_lower(void)
-{
-	kick_marks_set(true);
 }
 
 void bm_reclaim_init(void)
