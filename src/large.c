@@ -4,11 +4,11 @@
 #include "debug.h"
 #include "large.h"
 #include "lock.h"
+#include "mempolicy.h"
 #include "mmzone.h"
 #include "os.h"
 #include "page_alloc.h"
 #include "pcp.h"
-#include "topology.h"
 
 #include <errno.h>
 #include <string.h>
@@ -27,15 +27,28 @@ static inline bool pcp_sized(size_t nr_pages)
 	return !(nr_pages & (nr_pages - 1)) && nr_pages <= (1u << PCP_MAX_ORDER);
 }
 
-/* A direct mapping, bound to a node when one is asked for (before the
- * first touch, so its pages land there). */
+/* A direct mapping that follows the memory policy, or is bound to the
+ * node asked for (before the first touch, so its pages land there). */
 static void *huge_alloc_node(size_t size, size_t align, int nid)
 {
 	void *p = bm_huge_alloc(size, align);
 
-	if (p && nid >= 0 && bm_nr_nodes > 1)
-		bm_os_bind(p, bm_huge_usable(p), bm_topo.os_node[nid]);
+	if (p && !bm_mempolicy_bind_range(p, bm_huge_usable(p), nid)) {
+		bm_huge_free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return p;
+}
+
+/* Under interleave a pageblock or more is mapped directly and
+ * interleaved page by page, as the kernel interleaves a mapping: a buddy
+ * block comes from one node, so big arrays would split by object, not
+ * by page. */
+static inline bool interleave_by_page(size_t nr, gfp_t gfp)
+{
+	return unlikely(bm_policy.mode == MPOL_MODE_INTERLEAVE) && bm_nr_nodes > 1 &&
+	       nr >= (1ul << bm_pageblock_order) && gfp_node(gfp) < 0;
 }
 
 void *bm_large_alloc_gfp(size_t size, size_t align, gfp_t gfp)
@@ -49,7 +62,8 @@ void *bm_large_alloc_gfp(size_t size, size_t align, gfp_t gfp)
 	bool guard = bm_debug & BM_DEBUG_GUARD;
 
 	gfp |= GFP_USER;
-	if (nr + guard > (1ul << bm_max_order) || align_order > bm_max_order)
+	if (nr + guard > (1ul << bm_max_order) || align_order > bm_max_order ||
+	    interleave_by_page(nr, gfp))
 		return huge_alloc_node(size, align, gfp_node(gfp));
 	nr += guard;
 	if (pcp_sized(nr) && align_order <= bm_ilog2(nr))

@@ -12,6 +12,7 @@
 
 struct bm_mempolicy	bm_policy = { .mode = MPOL_MODE_LOCAL };
 const char		*bm_policy_source = "default";
+uint64_t		bm_mems_allowed = ~0ULL;
 
 /* The node interleave gave last, per thread as the kernel keeps il_prev
  * per task. */
@@ -25,6 +26,25 @@ static inline uint64_t node_bit(int nid)
 static uint64_t all_nodes(void)
 {
 	return bm_nr_nodes == 64 ? ~0ULL : node_bit(bm_nr_nodes) - 1;
+}
+
+/* The nodes the process may use (all of them until init says). */
+static uint64_t allowed_nodes(void)
+{
+	uint64_t m = bm_mems_allowed & all_nodes();
+
+	return m ? m : all_nodes();
+}
+
+/* A mask of kernel node ids as a mask of ours. */
+static uint64_t our_nodes(const struct bm_os_nodemask *m)
+{
+	uint64_t nodes = 0;
+
+	for (int i = 0; i < bm_nr_nodes; i++)
+		if (bm_os_nodemask_test(m, bm_topo.os_node[i]))
+			nodes |= node_bit(i);
+	return nodes;
 }
 
 /* ---------------------------------------------------------------- parse */
@@ -44,7 +64,7 @@ static bool parse_nodes(const char *s, uint64_t *mask)
 {
 	*mask = 0;
 	if (!strcmp(s, "all")) {
-		*mask = all_nodes();
+		*mask = allowed_nodes();
 		return true;
 	}
 	while (*s) {
@@ -98,14 +118,12 @@ bool bm_mempolicy_parse(const char *s, struct bm_mempolicy *pol)
 static bool process_policy(struct bm_mempolicy *pol)
 {
 	struct bm_os_nodemask m;
-	uint64_t nodes = 0;
+	uint64_t nodes;
 	int mode;
 
 	if (!bm_os_get_mempolicy(&mode, &m, false))
 		return false;
-	for (int i = 0; i < bm_nr_nodes; i++)
-		if (bm_os_nodemask_test(&m, bm_topo.os_node[i]))
-			nodes |= node_bit(i);
+	nodes = our_nodes(&m);
 	memset(pol, 0, sizeof(*pol));
 	switch (mode & ~MPOL_MODE_FLAGS) {
 	case MPOL_BIND:
@@ -126,18 +144,79 @@ static bool process_policy(struct bm_mempolicy *pol)
 	return nodes != 0;
 }
 
+/* The nodes the process may use: its cpuset's (MPOL_F_MEMS_ALLOWED)
+ * and, under numactl --membind, its bind policy's.  Everything we place
+ * stays inside them: an mbind of ours overrides the process's own bind
+ * for the range it covers. */
+static void mems_allowed_init(void)
+{
+	struct bm_os_nodemask m;
+	uint64_t mask = all_nodes(), nodes;
+	int mode;
+
+	bm_mems_allowed = mask;
+	if (bm_topo.faked)
+		return;		/* the kernel's masks name other nodes */
+	if (bm_os_get_mempolicy(NULL, &m, true) && (nodes = our_nodes(&m) & mask))
+		mask = nodes;
+	if (bm_os_get_mempolicy(&mode, &m, false) && (mode & ~MPOL_MODE_FLAGS) == MPOL_BIND &&
+	    (nodes = our_nodes(&m) & mask))
+		mask = nodes;
+	bm_mems_allowed = mask;
+}
+
+/* The first node of nid's zonelist that mask allows. */
+static int first_allowed(int nid, uint64_t mask)
+{
+	for (struct zone **zp = bm_nodes[nid].zonelist.zones; *zp; zp++)
+		if (mask & node_bit((*zp)->node))
+			return (*zp)->node;
+	return nid;
+}
+
+/* Keep a configured policy inside the allowed nodes, with one warning
+ * when it names others; false when none of its nodes is allowed. */
+static bool policy_within_allowed(struct bm_mempolicy *pol, const char *conf)
+{
+	uint64_t allowed = allowed_nodes();
+	bool outside;
+
+	switch (pol->mode) {
+	case MPOL_MODE_PREFERRED:
+		outside = !(allowed & node_bit(pol->node));
+		if (outside)
+			pol->node = first_allowed(pol->node, allowed);
+		break;
+	case MPOL_MODE_BIND:
+	case MPOL_MODE_INTERLEAVE:
+		outside = pol->nodes & ~allowed;
+		pol->nodes &= allowed;
+		break;
+	default:
+		return true;
+	}
+	if (outside)
+		bm_warn("numa_policy=%s names nodes this process may not use (its cpuset or "
+			"numactl --membind); %s", conf,
+			pol->mode == MPOL_MODE_PREFERRED || pol->nodes ?
+			"it keeps to the allowed ones" : "ignored");
+	return pol->mode == MPOL_MODE_PREFERRED || pol->nodes;
+}
+
 void bm_mempolicy_init(const char *conf)
 {
 	struct bm_mempolicy pol;
 
+	mems_allowed_init();
 	if (conf && *conf) {
-		if (bm_mempolicy_parse(conf, &pol)) {
+		if (!bm_mempolicy_parse(conf, &pol)) {
+			bm_warn("numa_policy=%s: not local, interleave[:NODES], bind:NODES "
+				"or preferred:N with this machine's nodes; ignored", conf);
+		} else if (policy_within_allowed(&pol, conf)) {
 			bm_policy = pol;
 			bm_policy_source = "numa_policy";
 			return;
 		}
-		bm_warn("numa_policy=%s: not local, interleave[:NODES], bind:NODES "
-			"or preferred:N with this machine's nodes; ignored", conf);
 	}
 	if (bm_nr_nodes > 1 && process_policy(&pol)) {
 		bm_policy = pol;
@@ -158,21 +237,12 @@ static int interleave_nid(void)
 	return il_prev;
 }
 
-/* The first node of nid's zonelist that mask allows. */
-static int first_allowed(int nid, uint64_t mask)
-{
-	for (struct zone **zp = bm_nodes[nid].zonelist.zones; *zp; zp++)
-		if (mask & node_bit((*zp)->node))
-			return (*zp)->node;
-	return nid;
-}
-
 void bm_prepare_alloc_context(gfp_t gfp, struct alloc_context *ac)
 {
 	int nid = gfp_node(gfp);
 
 	ac->local_nid = bm_local_node();
-	ac->nodemask = all_nodes();
+	ac->nodemask = allowed_nodes();
 	ac->interleave = false;
 	if (nid < 0) {
 		switch (bm_policy.mode) {
@@ -190,7 +260,7 @@ void bm_prepare_alloc_context(gfp_t gfp, struct alloc_context *ac)
 			ac->interleave = true;
 			break;
 		default:
-			nid = ac->local_nid;
+			nid = first_allowed(ac->local_nid, ac->nodemask);
 		}
 	}
 	ac->preferred_nid = nid;
@@ -207,6 +277,65 @@ int bm_mempolicy_node(void)
 	case MPOL_MODE_BIND:
 		return first_allowed(local, bm_policy.nodes);
 	default:
-		return local;
+		return first_allowed(local, allowed_nodes());
 	}
+}
+
+/* ------------------------------------------------------- direct mappings */
+
+/* Does the kernel have size bytes free on the nodes of mask?  Yes when
+ * it cannot say. */
+static bool nodes_have_room(uint64_t mask, size_t size)
+{
+	uint64_t free = 0;
+
+	for (int n = 0; n < bm_nr_nodes; n++) {
+		uint64_t f;
+
+		if (!(mask & node_bit(n)))
+			continue;
+		f = bm_topology_node_free(n);
+		if (f == UINT64_MAX)
+			return true;
+		free += f;
+	}
+	return free >= size;
+}
+
+bool bm_mempolicy_bind_range(void *addr, size_t size, int nid)
+{
+	struct bm_os_nodemask m = { { 0 } };
+	uint64_t nodes = 0;
+	int mode;
+
+	if (bm_nr_nodes == 1)
+		return true;
+	if (nid >= 0) {
+		mode = MPOL_BIND;
+		nodes = node_bit(nid);
+	} else {
+		switch (bm_policy.mode) {
+		case MPOL_MODE_BIND:
+			mode = MPOL_BIND;
+			nodes = bm_policy.nodes;
+			break;
+		case MPOL_MODE_INTERLEAVE:
+			mode = MPOL_INTERLEAVE;	/* page by page, as the kernel does */
+			nodes = bm_policy.nodes;
+			break;
+		case MPOL_MODE_PREFERRED:
+			mode = MPOL_PREFERRED;
+			nodes = node_bit(bm_policy.node);
+			break;
+		default:
+			return true;		/* first touch, inside the process's own policy */
+		}
+	}
+	if (mode == MPOL_BIND && !nodes_have_room(nodes, size))
+		return false;
+	for (int n = 0; n < bm_nr_nodes; n++)
+		if (nodes & node_bit(n))
+			bm_os_nodemask_set(&m, bm_topo.os_node[n]);
+	bm_os_mbind(addr, size, mode, &m);	/* refused on a faked topology */
+	return true;
 }

@@ -35,6 +35,9 @@ struct bm_mempolicy {
 
 extern struct bm_mempolicy	bm_policy;
 extern const char		*bm_policy_source;	/* where it came from */
+/* Our nodes the process may use (cpuset, numactl --membind); every
+ * policy and every fallback stays inside them. */
+extern uint64_t			bm_mems_allowed;
 
 /* Parse a numa_policy value into *pol (node numbers checked against the
  * topology); false on a bad value. */
@@ -65,5 +68,12 @@ static inline bool bm_mempolicy_pcp_ok(void)
 {
 	return bm_policy.mode != MPOL_MODE_INTERLEAVE;
 }
+
+/* Give a direct mapping (an object beyond the largest block) the
+ * policy: bound to node nid when nid >= 0, else as bm_policy says (bind,
+ * interleave page by page, preferred; local leaves first touch).  Before
+ * anything touches it.  False when a strict binding's nodes have not
+ * size bytes free: the caller fails with ENOMEM rather than fault later. */
+bool bm_mempolicy_bind_range(void *addr, size_t size, int nid);
 
 #endif /* BM_MEMPOLICY_H */

@@ -76,6 +76,7 @@ struct zone {
 	uint32_t	present_pages;		/* committed */
 	uint32_t	managed_pages;		/* committed and handed to the buddy */
 	uint32_t	nr_sections;		/* committed sections */
+	uint32_t	node_pages;		/* the node's memory: present_pages' cap (0: none known) */
 	bool		thp;			/* committed memory advised for huge pages */
 	int		node;			/* owning node id */
 	enum zone_type	type;

@@ -79,30 +79,62 @@ static void build_zonelists(void)
 
 int bm_local_node_slow(void)
 {
-	int cpu = sched_getcpu();	/* rseq or vDSO: no system call */
+	unsigned int cpu, os_node;
+	int nid;
 
-	return cpu >= 0 && cpu < BM_MAX_CPUS ? bm_cpu_node[cpu] : 0;
+	if (likely(bm_topo.cpus_known)) {
+		int c = sched_getcpu();	/* rseq or vDSO: no system call */
+
+		return c >= 0 && c < BM_MAX_CPUS ? bm_cpu_node[c] : 0;
+	}
+	/* No cpu map (no /sys): the kernel names the node itself (vDSO). */
+	if (getcpu(&cpu, &os_node) != 0)
+		return 0;
+	nid = bm_topology_node_of_os((int)os_node);
+	return nid >= 0 ? nid : 0;
 }
 
 /* ---------------------------------------------------------------- range */
 
 /* Bind [addr, addr + size) to node nid before anything touches it, so its
- * pages come from that node: each section as it is committed, and the
- * node's slice of the bm_mem_map (the kernel, too, puts a node's struct pages
- * on the node).  A node the kernel does not have (a faked topology) stays
- * unbound, with one warning. */
-static void node_bind(int nid, void *addr, size_t size)
+ * pages come from that node: each section strictly as it is committed
+ * (MPOL_BIND: a page of node 1's zone is on node 1, or the fault fails,
+ * so buddymalloc_node_of and the counters never lie), and, preferring
+ * it, the node's slice of the bm_mem_map (the kernel, too, puts a node's
+ * struct pages on the node).  A node the kernel does not have (a faked
+ * topology) stays unbound, with one warning; false for such a node. */
+static bool node_bind(int nid, void *addr, size_t size, bool strict)
 {
 	static bool unbound[MAX_NUMNODES], warned;
 	int os = bm_topo.os_node[nid];
 
-	if (bm_nr_nodes == 1 || unbound[nid] || bm_os_bind(addr, size, os))
-		return;
+	if (bm_nr_nodes == 1 || unbound[nid])
+		return !unbound[nid];
+	if (bm_os_bind(addr, size, os, strict))
+		return true;
 	unbound[nid] = true;
 	if (!warned)
 		bm_warn("node %d: the kernel will not bind memory to it (a faked topology?); "
 			"the pages of such nodes are not bound", os);
 	warned = true;
+	return false;
+}
+
+/* A bound zone commits no more than its node's memory, and no section
+ * the node has no free memory for: a fault in a strictly bound section
+ * of a full node finds no page (the kernel's OOM killer), so the zone
+ * says it is full first, and the allocation falls back to the next zone
+ * or, under bind, fails with ENOMEM, as the kernel's own would. */
+static bool zone_node_has_room(const struct zone *z, uint32_t nr)
+{
+	uint64_t free;
+
+	if (!z->node_pages)
+		return true;
+	if (z->present_pages + nr > z->node_pages)
+		return false;
+	free = bm_topology_node_free(z->node);
+	return free == UINT64_MAX || (free >> PAGE_SHIFT) >= nr + bm_min_free_pages(z->node_pages);
 }
 
 /* Under RLIMIT_AS the halving above stops at a power of two, which can
@@ -200,7 +232,12 @@ bool bm_nodes_init(int nr_nodes)
 		n->nr_pages = (uint32_t)(span >> PAGE_SHIFT);
 		n->start_pfn = (uint32_t)i * n->nr_pages;
 		bm_zone_init(&n->zones[ZONE_NORMAL], i, n->start_pfn, n->nr_pages);
-		node_bind(i, pfn_to_page(n->start_pfn), (size_t)n->nr_pages * sizeof(struct page));
+		if (node_bind(i, pfn_to_page(n->start_pfn), (size_t)n->nr_pages * sizeof(struct page),
+			      false) && nr_nodes > 1 && !bm_topo.faked) {
+			uint64_t mem = bm_topo.mem_bytes[i] >> PAGE_SHIFT;
+
+			n->zones[ZONE_NORMAL].node_pages = (uint32_t)(mem < n->nr_pages ? mem : n->nr_pages);
+		}
 	}
 	build_zonelists();
 	return true;
@@ -213,14 +250,14 @@ static bool __zone_commit_section(struct zone *z)
 	uint32_t pfn = z->zone_start_pfn + z->present_pages;
 	uint32_t nr = bm_section_pages;
 
-	if (z->present_pages + nr > z->spanned_pages)
+	if (z->present_pages + nr > z->spanned_pages || !zone_node_has_room(z, nr))
 		return false;
 	/* The section's descriptors first: they become writable (and
 	 * charged) with the memory they describe. */
 	if (!bm_os_commit(pfn_to_page(pfn), (size_t)nr * sizeof(struct page)) ||
 	    !bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
-	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT);
+	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT, true);
 	if (z->thp)
 		bm_os_hugepage(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT);
 	z->present_pages += nr;

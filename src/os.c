@@ -114,17 +114,23 @@ bool bm_os_get_mempolicy(int *mode, struct bm_os_nodemask *mask, bool mems_allow
 	return rc == 0;
 }
 
-bool bm_os_bind(void *addr, size_t size, int os_node)
+bool bm_os_mbind(void *addr, size_t size, int mode, const struct bm_os_nodemask *mask)
 {
-	struct bm_os_nodemask m = { { 0 } };
 	int saved = errno;
 	long rc;
 
-	m.bits[os_node / 64] = 1ULL << (os_node % 64);
-	rc = syscall(SYS_mbind, addr, size, MPOL_PREFERRED, m.bits,
+	rc = syscall(SYS_mbind, addr, size, mode, mask->bits,
 		     (unsigned long)BM_OS_MAX_NODES + 1, 0U);
 	errno = saved;
 	return rc == 0;
+}
+
+bool bm_os_bind(void *addr, size_t size, int os_node, bool strict)
+{
+	struct bm_os_nodemask m = { { 0 } };
+
+	bm_os_nodemask_set(&m, os_node);
+	return bm_os_mbind(addr, size, strict ? MPOL_BIND : MPOL_PREFERRED, &m);
 }
 
 uint64_t bm_os_mapped_bytes(void)

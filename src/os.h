@@ -44,8 +44,17 @@ bool bm_os_get_mempolicy(int *mode, struct bm_os_nodemask *mask, bool mems_allow
 /* How many nodes the process may use (1 without NUMA support), the
  * lowest of them in *first, all of them in *mask. */
 int bm_os_mems_allowed(int *first, struct bm_os_nodemask *mask);
-/* Prefer kernel node os_node for the pages of [addr, addr + size) at
- * first touch.  False when the kernel refuses (no such node). */
-bool bm_os_bind(void *addr, size_t size, int os_node);
+static inline void bm_os_nodemask_set(struct bm_os_nodemask *m, int node)
+{
+	m->bits[node / 64] |= 1ULL << (node % 64);
+}
+
+/* mbind(2): the pages of [addr, addr + size) come, at first touch, from
+ * the nodes of mask as mode (MPOL_BIND, MPOL_PREFERRED, MPOL_INTERLEAVE)
+ * says.  False when the kernel refuses (a node it does not have). */
+bool bm_os_mbind(void *addr, size_t size, int mode, const struct bm_os_nodemask *mask);
+/* Bind [addr, addr + size) to kernel node os_node: strictly (MPOL_BIND,
+ * the pages come from that node or not at all) or preferring it. */
+bool bm_os_bind(void *addr, size_t size, int os_node, bool strict);
 
 #endif /* BM_OS_H */

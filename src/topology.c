@@ -167,6 +167,7 @@ static bool hwloc_discover(void)
 
 		if (!topo_add_node((int)o->os_index))
 			break;
+		bm_topo.mem_bytes[i] = o->attr ? o->attr->numanode.local_memory : 0;
 		for (int cpu = api.first(o->cpuset); cpu >= 0; cpu = api.next(o->cpuset, cpu))
 			topo_set_cpu((unsigned int)cpu, i);
 	}
@@ -174,6 +175,7 @@ static bool hwloc_discover(void)
 	if (ok) {
 		hwloc_distances(&api, t);
 		bm_topo.source = "hwloc";
+		bm_topo.cpus_known = true;
 	}
 destroy:
 	api.destroy(t);
@@ -214,8 +216,11 @@ static bool libnuma_discover(void)
 	for (int os = 0; os <= max_node(); os++) {
 		long long size = node_size(os, NULL);
 
-		if (size > 0 && !topo_add_node(os))
+		if (size <= 0)
+			continue;
+		if (!topo_add_node(os))
 			break;
+		bm_topo.mem_bytes[bm_topo.nr_nodes - 1] = (uint64_t)size;
 	}
 	for (int cpu = 0; cpu < nr_cpus(); cpu++) {
 		int i = bm_topology_node_of_os(node_of_cpu(cpu));
@@ -231,8 +236,10 @@ static bool libnuma_discover(void)
 					NODE_DISTANCE_LOCAL : NODE_DISTANCE_REMOTE);
 		}
 	ok = bm_topo.nr_nodes > 0;
-	if (ok)
+	if (ok) {
 		bm_topo.source = "libnuma";
+		bm_topo.cpus_known = true;
+	}
 out:
 	dlclose(h);
 	return ok;
@@ -307,6 +314,31 @@ static void for_each_in_list(const char *s, void (*fn)(unsigned long, int), int 
 	}
 }
 
+/* The kB value of "Node N <key>:   123 kB" in a node's meminfo, in bytes;
+ * UINT64_MAX when the file or the key is missing. */
+static uint64_t sysfs_meminfo(const char *root, int os, const char *key)
+{
+	char path[PATH_MAX], buf[4096];
+	const char *s;
+
+	if (strlen(root) > PATH_MAX - 32)
+		return UINT64_MAX;
+	node_path(path, root, os, "meminfo");
+	if (!sysfs_read(path, buf, sizeof(buf)) || !(s = strstr(buf, key)))
+		return UINT64_MAX;
+	s += strlen(key);
+	while (*s == ' ')
+		s++;
+	if (*s < '0' || *s > '9')
+		return UINT64_MAX;
+	return (uint64_t)parse_ulong(&s) << 10;
+}
+
+uint64_t bm_topology_node_free(int nid)
+{
+	return sysfs_meminfo(SYSFS_NODE, bm_topo.os_node[nid], "MemFree:");
+}
+
 static void sysfs_cpu(unsigned long cpu, int node)
 {
 	topo_set_cpu((unsigned int)cpu, node);
@@ -338,7 +370,9 @@ bool bm_topology_sysfs(const char *root, const struct bm_os_nodemask *nodes)
 	topo_default_distances();
 	for (int i = 0; i < bm_topo.nr_nodes; i++) {
 		const char *d = buf;
+		uint64_t mem = sysfs_meminfo(root, bm_topo.os_node[i], "MemTotal:");
 
+		bm_topo.mem_bytes[i] = mem == UINT64_MAX ? 0 : mem;
 		node_path(path, root, bm_topo.os_node[i], "cpulist");
 		if (sysfs_read(path, buf, sizeof(buf)))
 			for_each_in_list(buf, sysfs_cpu, i);
@@ -357,8 +391,10 @@ bool bm_topology_sysfs(const char *root, const struct bm_os_nodemask *nodes)
 				bm_topo.distance[i][j] = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
 		}
 	}
-	if (bm_topo.nr_nodes > 0)
+	if (bm_topo.nr_nodes > 0) {
 		bm_topo.source = "sysfs";
+		bm_topo.cpus_known = true;
+	}
 	return bm_topo.nr_nodes > 0;
 }
 
@@ -377,17 +413,29 @@ void bm_topology_init(void)
 
 	topo_reset();
 	if (faked_topology()) {
-		if (hwloc_discover())
+		if (hwloc_discover()) {
+			bm_topo.faked = true;
 			return;
+		}
 		topo_reset();
 	} else if (nr > 1) {
 		if (bm_topology_sysfs(SYSFS_NODE, &allowed) || (topo_reset(), hwloc_discover()) ||
 		    (topo_reset(), libnuma_discover()))
 			return;
+		/* No /sys (a container): the nodes the kernel allows us, whose
+		 * cpus getcpu() names as threads run; better than calling the
+		 * memory of every node node 0. */
 		topo_reset();
+		for (int os = 0; os < BM_OS_MAX_NODES; os++)
+			if (bm_os_nodemask_test(&allowed, os) && !topo_add_node(os))
+				break;
+		topo_default_distances();
+		bm_topo.source = "get_mempolicy (no /sys)";
+		return;
 	}
 	/* One node: the one the process may use. */
 	topo_add_node(first);
 	topo_default_distances();
-	bm_topo.source = nr > 1 ? "one node (hwloc and libnuma failed)" : "one node";
+	bm_topo.cpus_known = true;	/* all of them on node 0 */
+	bm_topo.source = "one node";
 }

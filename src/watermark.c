@@ -49,7 +49,9 @@ void bm__setup_zone_watermarks(struct zone *z)
 	uint64_t managed = z->managed_pages;
 
 	bm_lock_assert_held(&z->lock);
-	uint64_t min = bm_min_free_pages(managed);
+	/* A node's zone sizes its reserve by the node's memory, as the
+	 * kernel's does, not by the part committed so far. */
+	uint64_t min = bm_min_free_pages(z->node_pages ? z->node_pages : managed);
 	uint64_t gap = managed * bm_opt_watermark_scale_factor / 10000;
 
 	if (min > managed / 4)		/* a small zone keeps most of itself usable */

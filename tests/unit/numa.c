@@ -230,6 +230,68 @@ static void test_bind_then_preferred(void)
 	bm_policy = (struct bm_mempolicy){ .mode = MPOL_MODE_LOCAL };
 }
 
+/* A zone whose node has less memory than its reserve (node_pages, as
+ * sysfs meminfo gives it on a real machine): bind to it ends in ENOMEM
+ * once the node's memory is committed, however much reserve is left;
+ * preferred then spills to the next node.  The blocks are freed again. */
+static void test_node_size(void)
+{
+	int nid = bm_nr_nodes - 2;	/* the last one is full (above) */
+	struct zone *z = &bm_nodes[nid].zones[ZONE_NORMAL];
+	uint64_t cap = z->present_pages + 2ULL * bm_section_pages;
+	uint64_t free_before = z->nr_free_pages;
+	int first = nr_blocks, got = 0;
+	struct page *p;
+
+	bm_lock(&z->lock);
+	z->node_pages = (uint32_t)cap;
+	bm_unlock(&z->lock);
+	bm_policy = (struct bm_mempolicy){ .mode = MPOL_MODE_BIND, .nodes = 1ULL << nid };
+	errno = 0;
+	while (nr_blocks < (int)BM_ARRAY_SIZE(blocks) &&
+	       (p = bm_alloc_pages(GFP_USER, BLOCK_ORDER)) != NULL) {
+		CHECK_EQ(node_of(p), nid);
+		blocks[nr_blocks++] = p;
+		got++;
+	}
+	CHECK_EQ(errno, ENOMEM);
+	CHECK_EQ(z->present_pages, cap);	/* grew to the node's size, no further */
+	CHECK((uint64_t)got << BLOCK_ORDER <= free_before + 2ULL * bm_section_pages);
+	CHECK((uint64_t)got << BLOCK_ORDER >= 2ULL * bm_section_pages / 2);
+	/* Two nodes: the other one was filled above. */
+	bm_policy = (struct bm_mempolicy){ .mode = MPOL_MODE_PREFERRED, .node = nid };
+	p = bm_nr_nodes > 2 ? bm_alloc_pages(GFP_USER, BLOCK_ORDER) : NULL;
+	CHECK(bm_nr_nodes == 2 || (p != NULL && node_of(p) != nid));
+	if (p)
+		bm_free_pages(p, BLOCK_ORDER);
+	bm_policy = (struct bm_mempolicy){ .mode = MPOL_MODE_LOCAL };
+	while (nr_blocks > first)
+		bm_free_pages(blocks[--nr_blocks], BLOCK_ORDER);
+	bm_lock(&z->lock);
+	z->node_pages = 0;
+	bm_unlock(&z->lock);
+}
+
+/* The nodes the process may use (numactl --membind, a cpuset): "all"
+ * means those, and every allocation context keeps inside them, local
+ * included, whatever node the thread runs on. */
+static void test_mems_allowed(void)
+{
+	uint64_t allowed = 1ULL << (bm_nr_nodes - 1);
+	struct bm_mempolicy pol;
+	struct alloc_context ac;
+
+	bm_mems_allowed = allowed;
+	CHECK(bm_mempolicy_parse("interleave", &pol));
+	CHECK_EQ(pol.nodes, allowed);
+	bm_policy = (struct bm_mempolicy){ .mode = MPOL_MODE_LOCAL };
+	bm_prepare_alloc_context(GFP_USER, &ac);
+	CHECK_EQ(ac.nodemask, allowed);
+	CHECK_EQ(ac.preferred_nid, bm_nr_nodes - 1);
+	CHECK_EQ(bm_mempolicy_node(), bm_nr_nodes - 1);
+	bm_mems_allowed = ~0ULL;
+}
+
 /* The counters' arithmetic, after everything above. */
 static void test_stats_arithmetic(void)
 {
@@ -403,6 +465,10 @@ static void test_sysfs(void)
 		CHECK(mkdir(dir, 0700) == 0);
 		write_file(dir, "cpulist", cpus[n]);
 		write_file(dir, "distance", dist[n]);
+		if (n != 1)	/* node 1's meminfo is missing: size unknown */
+			write_file(dir, "meminfo", n == 0 ?
+				   "Node 0 MemTotal:        3567176 kB\nNode 0 MemFree:   3000000 kB\n" :
+				   "Node 3 MemTotal:         524288 kB\nNode 3 MemFree:     1000 kB\n");
 	}
 	mask.bits[0] = 0xb;		/* nodes 0, 1 and 3 */
 	snprintf(rootdir, sizeof(rootdir), "%s/", root);
@@ -418,6 +484,11 @@ static void test_sysfs(void)
 	CHECK_EQ(bm_topo.distance[1][2], 31);
 	CHECK_EQ(bm_topo.distance[2][0], 30);
 	CHECK_EQ(bm_topo.distance[2][2], 10);
+	/* The node sizes from meminfo, 0 where it cannot be read. */
+	CHECK_EQ(bm_topo.mem_bytes[0], 3567176ULL << 10);
+	CHECK_EQ(bm_topo.mem_bytes[1], 0);
+	CHECK_EQ(bm_topo.mem_bytes[2], 512ULL << 20);
+	CHECK(bm_topo.cpus_known);
 	snprintf(dir, sizeof(dir), "rm -rf '%s'", root);
 	CHECK(system(dir) == 0);
 	/* A root that is not there: false, nothing claimed. */
@@ -445,6 +516,8 @@ static int run_case(const char *name, const char *arg)
 			RUN_TEST(test_zonelist_spread);
 		RUN_TEST(test_interleave);
 		RUN_TEST(test_bind_then_preferred);
+		RUN_TEST(test_node_size);
+		RUN_TEST(test_mems_allowed);
 		RUN_TEST(test_stats_arithmetic);
 		RUN_TEST(test_pinned_thread);
 		RUN_TEST(test_physical_node);	/* node 0 is real: bound there */
