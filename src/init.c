@@ -15,6 +15,7 @@
 #include "mempolicy.h"
 #include "node.h"
 #include "options.h"
+#include "os.h"
 #include "page_alloc.h"
 #include "vmstat.h"
 
@@ -39,7 +40,8 @@ static int		stats_fd = -1;
 static _Atomic bool	inited;
 static bool		warned_reserve;	/* under init_lock */
 
-/* The smallest largest block (4 MiB) a limited address space gets. */
+/* The smallest largest block (4 MiB) a limited address space gets, and
+ * the block and section of strict commit accounting. */
 #define LIMITED_MIN_ORDER	10
 
 __thread bool bm_in_init __attribute__((tls_model("initial-exec")));
@@ -60,6 +62,33 @@ static void options_sanitise(void)
 		bm_opt_section_size = max_block;	/* a block never crosses a section */
 	if (bm_opt_node_reserve < bm_opt_section_size)
 		bm_opt_node_reserve = bm_opt_section_size;
+}
+
+/* Blocks of at most 2^order pages, sections of one such block. */
+static void set_max_order(unsigned int order)
+{
+	bm_opt_max_order = order;
+	bm_opt_section_size = PAGE_SIZE << order;
+	options_sanitise();
+	bm_max_order = (unsigned int)bm_opt_max_order;
+	bm_pageblock_order = (unsigned int)bm_opt_pageblock_order;
+}
+
+/* Under vm.overcommit_memory=2 the kernel charges a writable private
+ * mapping whole when it becomes writable, touched or not: a 128 MiB
+ * section is 128 MiB of commit for a program that holds 1 MiB.  There
+ * sections and blocks of 4 MiB keep the charge within a few MiB of what
+ * the program holds; objects past 4 MiB are mappings of their own,
+ * charged for their size.  A max_order or section_size the user set
+ * stays as set. */
+static void strict_commit_setup(void)
+{
+	bool on = bm_opt_strict_commit == STRICT_COMMIT_ON ||
+		  (bm_opt_strict_commit == STRICT_COMMIT_AUTO && bm_os_strict_overcommit());
+
+	if (on && bm_opt_max_order > LIMITED_MIN_ORDER && bm_opt_max_order == BM_OPT_DEFAULT_MAX_ORDER &&
+	    bm_opt_section_size == BM_OPT_DEFAULT_SECTION_SIZE)
+		set_max_order(LIMITED_MIN_ORDER);
 }
 
 /* A per-process secret for the free marker (not security by itself: it
@@ -182,6 +211,7 @@ static BM_COLD bool bm_init_slow(void)
 	options_sanitise();
 	bm_max_order = (unsigned int)bm_opt_max_order;
 	bm_pageblock_order = (unsigned int)bm_opt_pageblock_order;
+	strict_commit_setup();
 	bm_fault_inject_set(bm_opt_fail_nth, bm_opt_fail_every);
 	if (bm_opt_stats)
 		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -196,11 +226,7 @@ static BM_COLD bool bm_init_slow(void)
 	 * smaller blocks and sections, down to 4 MiB, before giving up:
 	 * objects past the largest block become mappings of their own. */
 	while (!ok && bm_opt_max_order > LIMITED_MIN_ORDER) {
-		bm_opt_max_order--;
-		bm_opt_section_size = PAGE_SIZE << bm_opt_max_order;
-		options_sanitise();
-		bm_max_order = (unsigned int)bm_opt_max_order;
-		bm_pageblock_order = (unsigned int)bm_opt_pageblock_order;
+		set_max_order((unsigned int)bm_opt_max_order - 1);
 		ok = bm_nodes_init(bm_topo.nr_nodes);
 	}
 	if (ok) {

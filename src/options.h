@@ -10,12 +10,18 @@
 #include "bm.h"
 
 enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
+enum { STRICT_COMMIT_OFF, STRICT_COMMIT_ON, STRICT_COMMIT_AUTO };
+
+/* Defaults init.c compares with: strict_commit leaves a value the user
+ * set alone. */
+#define BM_OPT_DEFAULT_MAX_ORDER	14
+#define BM_OPT_DEFAULT_SECTION_SIZE	(128ULL << 20)
 
 /*        key                     default        min   max              meaning */
 #define BM_OPTIONS(X) \
-	X(max_order,              14,            9,    MAX_ORDER_LIMIT, "largest buddy block order (14: 64 MiB)") \
+	X(max_order,              BM_OPT_DEFAULT_MAX_ORDER,            9,    MAX_ORDER_LIMIT, "largest buddy block order (14: 64 MiB)") \
 	X(pageblock_order,        9,             1,    MAX_ORDER_LIMIT, "pages grouped by migratetype (9: 2 MiB)") \
-	X(section_size,           128ULL << 20,  1ULL << 21, 1ULL << 40,  "bytes committed at a time (power of two)") \
+	X(section_size,           BM_OPT_DEFAULT_SECTION_SIZE,  1ULL << 21, 1ULL << 40,  "bytes committed at a time (power of two)") \
 	X(node_reserve,           64ULL << 30,   1ULL << 21, 1ULL << 44,  "virtual bytes reserved per node") \
 	X(min_free_kbytes,        0,             0,    1ULL << 32,      "min watermark in KiB per zone; 0: derived from zone size") \
 	X(watermark_scale_factor, 10,            1,    3000,            "low/high distance, in 1/10000 of managed pages") \
@@ -27,12 +33,14 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
 	X(reclaim_thread_min,     32ULL << 20,   0,    1ULL << 44,      "auto: backed free bytes in a zone that start the reclaim thread") \
 	X(decay_ms,               1000,          0,    3600000,         "free pageblocks unused this long go back to the OS") \
 	X(madvise_free,           0,             0,    1,               "give back with MADV_FREE instead of MADV_DONTNEED") \
+	X(strict_commit,          STRICT_COMMIT_AUTO, 0, 2,             "auto (on under vm.overcommit_memory=2), on or off: 4 MiB sections and blocks, so the commit charge follows use") \
 	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
 	X(debug,                  0,             0,    7,               "guard, poison, junk, joined with '+' (see debug.h)") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
 
 #define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t bm_opt_##name;
+
 BM_OPTIONS(BM_OPTION_DECLARE)
 #undef BM_OPTION_DECLARE
 

@@ -133,21 +133,40 @@ bool bm_os_bind(void *addr, size_t size, int os_node, bool strict)
 	return bm_os_mbind(addr, size, strict ? MPOL_BIND : MPOL_PREFERRED, &m);
 }
 
-uint64_t bm_os_mapped_bytes(void)
+/* The leading decimal number of a small /proc file; false when it
+ * cannot be read. */
+static bool read_proc_number(const char *path, uint64_t *out)
 {
 	char buf[64];
-	uint64_t pages = 0;
+	uint64_t v = 0;
 	ssize_t n;
-	int saved = errno, fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	int saved = errno, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		errno = saved;
-		return 0;
+		return false;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	errno = saved;
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+		return false;
 	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-		pages = pages * 10 + (uint64_t)(buf[i] - '0');
-	return pages * PAGE_SIZE;
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+	*out = v;
+	return true;
+}
+
+uint64_t bm_os_mapped_bytes(void)
+{
+	uint64_t pages;
+
+	return read_proc_number("/proc/self/statm", &pages) ? pages * PAGE_SIZE : 0;
+}
+
+bool bm_os_strict_overcommit(void)
+{
+	uint64_t mode;
+
+	return read_proc_number("/proc/sys/vm/overcommit_memory", &mode) && mode == 2;
 }

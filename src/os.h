@@ -19,6 +19,8 @@ void bm_os_unmap(void *addr, size_t size);
 /* Bytes of address space the process has mapped (/proc/self/statm), or
  * 0 when it cannot be read. */
 uint64_t bm_os_mapped_bytes(void);
+/* Does the kernel account commit strictly (vm.overcommit_memory=2)? */
+bool bm_os_strict_overcommit(void);
 /* Ask for transparent huge pages on [addr, addr + size) (where the
  * kernel's THP mode is madvise; "always" gives them anyway, "never" not
  * at all).  False when the kernel refuses. */

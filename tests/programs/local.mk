@@ -14,7 +14,8 @@ PROGRAM_TESTS = \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh \
 	tests/programs/debug_poison.sh \
-	tests/programs/ulimit.sh
+	tests/programs/ulimit.sh \
+	tests/programs/commit_charge.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
@@ -32,6 +33,9 @@ tests_programs_uaf_LDADD =
 check_PROGRAMS += tests/programs/fill
 tests_programs_fill_SOURCES = tests/programs/fill.c
 tests_programs_fill_LDADD =
+check_PROGRAMS += tests/programs/commit_charge
+tests_programs_commit_charge_SOURCES = tests/programs/commit_charge.c
+tests_programs_commit_charge_LDADD =
 
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
