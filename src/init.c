@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +90,24 @@ static void strict_commit_setup(void)
 	if (on && bm_opt_max_order > LIMITED_MIN_ORDER && bm_opt_max_order == BM_OPT_DEFAULT_MAX_ORDER &&
 	    bm_opt_section_size == BM_OPT_DEFAULT_SECTION_SIZE)
 		set_max_order(LIMITED_MIN_ORDER);
+}
+
+/* Under an address-space limit (ulimit -v) the range grows a section at
+ * a time (node.c), and the part of the limit too small for one more
+ * section is lost to the heap: 16 MiB blocks and sections keep that
+ * small (a 128 MiB section lost 86 of 1024 MiB).  A max_order or
+ * section_size the user set stays as set. */
+#define LIMITED_ORDER	12
+
+static void limited_setup(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < bm_opt_node_reserve && bm_opt_max_order > LIMITED_ORDER &&
+	    bm_opt_max_order == BM_OPT_DEFAULT_MAX_ORDER &&
+	    bm_opt_section_size == BM_OPT_DEFAULT_SECTION_SIZE)
+		set_max_order(LIMITED_ORDER);
 }
 
 /* A per-process secret for the free marker (not security by itself: it
@@ -212,6 +231,7 @@ static BM_COLD bool bm_init_slow(void)
 	bm_max_order = (unsigned int)bm_opt_max_order;
 	bm_pageblock_order = (unsigned int)bm_opt_pageblock_order;
 	strict_commit_setup();
+	limited_setup();
 	bm_fault_inject_set(bm_opt_fail_nth, bm_opt_fail_every);
 	if (bm_opt_stats)
 		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);

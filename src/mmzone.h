@@ -34,6 +34,7 @@ enum zone_watermarks {
 	X(fallback,		"allocations served from another migratetype") \
 	X(pageblock_steal,	"pageblocks taken over by another migratetype") \
 	X(section_commit,	"sections committed") \
+	X(range_grow,		"sections of address space added to a limited range") \
 	X(watermark_low,	"allocations that found the zone below low") \
 	X(alloc_fail,		"allocations that found no memory in this zone") \
 	X(reclaim_wakeup,	"times the reclaim thread was woken by the low watermark") \

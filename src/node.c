@@ -22,6 +22,7 @@
 #include "watermark.h"
 
 #include <sched.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 
 /* ------------------------------------------------------------ zonelists
@@ -180,12 +181,80 @@ static uint64_t limited_span(void **base, uint64_t span, uint64_t section)
 	return *base ? span : 0;
 }
 
+/* ------------------------------------------------------- growable range
+ * Under RLIMIT_AS the range cannot be reserved whole, and reserving all
+ * the limit leaves (less a guessed headroom) starves the program's own
+ * later mappings: thread stacks, libraries.  So one node's range starts
+ * at one section, placed where nothing else maps (the kernel hands out
+ * mappings top down, from below the libraries; this is far below them,
+ * above the program's heap), and grows a section at a time, right after
+ * itself, when the zone is full: bm_base never moves, so a pfn stays an
+ * offset and a shift.  Its descriptors grow the same way after their own
+ * start, below the range. */
+#define GROW_HINT_BASE		(0x100000000000ULL)	/* 16 TiB */
+#define GROW_HINT_SLOTS		4096			/* of 1 GiB, for some ASLR */
+#define GROW_MAP_ROOM		(256ULL << 30)		/* descriptors of 32 TiB */
+
+static bool range_growable;
+
+static uintptr_t grow_hint(void)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint64_t)(uintptr_t)&r >> PAGE_SHIFT;
+	return GROW_HINT_BASE + (r % GROW_HINT_SLOTS) * (1ULL << 30);
+}
+
+/* One section and its descriptors at the growable place; false (nothing
+ * held) when it is taken. */
+static bool reserve_growable(uint64_t section, void **base, void **map)
+{
+	uintptr_t at = grow_hint();
+
+	if (!bm_os_reserve_at((void *)at, (section >> PAGE_SHIFT) * sizeof(struct page), true))
+		return false;
+	if (!bm_os_reserve_at((void *)(at + GROW_MAP_ROOM), section, false)) {
+		bm_os_unmap((void *)at, (section >> PAGE_SHIFT) * sizeof(struct page));
+		return false;
+	}
+	*map = (void *)at;
+	*base = (void *)(at + GROW_MAP_ROOM);
+	return true;
+}
+
+/* The next section's address space and descriptors, right after the
+ * range; false at the limit or when something else took the place.
+ * bm_addr_in_range reads bm_span without the lock: it only grows, and a
+ * pointer into the new part exists only once this has returned. */
+static bool __range_grow(struct zone *z)
+{
+	uint64_t section = (uint64_t)bm_section_pages << PAGE_SHIFT;
+	size_t map_bytes = bm_section_pages * sizeof(struct page);
+	void *mem = (void *)(bm_base + bm_span);
+	void *map = bm_mem_map + (bm_span >> PAGE_SHIFT);
+
+	if (!range_growable || (bm_span >> PAGE_SHIFT) + bm_section_pages >= PFN_NONE)
+		return false;
+	if (!bm_os_reserve_at(map, map_bytes, true))
+		return false;
+	if (!bm_os_reserve_at(mem, section, false)) {
+		bm_os_unmap(map, map_bytes);
+		return false;
+	}
+	bm_span += section;
+	z->spanned_pages += bm_section_pages;
+	bm_nodes[z->node].nr_pages += bm_section_pages;
+	zone_event(z, range_grow, 1);
+	return true;
+}
+
 bool bm_nodes_init(int nr_nodes)
 {
 	uint64_t section = bm_opt_section_size;
 	uint64_t span = 1ULL << (bm_order_for_pages(bm_opt_node_reserve >> PAGE_SHIFT) + PAGE_SHIFT);
 	uint64_t total;
-	void *base = NULL;
+	void *base = NULL, *map = NULL;
 
 	/* pfns are 32 bits wide; PFN_NONE stays out of range. */
 	while ((span >> PAGE_SHIFT) * (uint64_t)nr_nodes >= PFN_NONE)
@@ -199,8 +268,16 @@ bool bm_nodes_init(int nr_nodes)
 	if (!base)
 		return false;
 	if (nr_nodes == 1 && span < (1ULL << (bm_order_for_pages(bm_opt_node_reserve >> PAGE_SHIFT) +
-					      PAGE_SHIFT)))
-		span = limited_span(&base, span, section);
+					      PAGE_SHIFT))) {
+		bm_os_unmap(base, span);
+		range_growable = reserve_growable(section, &base, &map);
+		if (range_growable) {
+			span = section;
+		} else {	/* the one that fitted, and what the limit leaves */
+			base = bm_os_reserve(span, section);
+			span = base ? limited_span(&base, span, section) : 0;
+		}
+	}
 	if (!span)
 		return false;
 	total = span * (uint64_t)nr_nodes;
@@ -211,8 +288,8 @@ bool bm_nodes_init(int nr_nodes)
 	 * mapping is not charged against the commit limit, and a writable
 	 * one is, whole, touched or not (512 MiB for the default 64 GiB
 	 * reserve, under vm.overcommit_memory=2). */
-	bm_mem_map = bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
-	if (bm_mem_map && !bm_os_readonly(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
+	bm_mem_map = map ? map : bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
+	if (bm_mem_map && !map && !bm_os_readonly(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
 		bm_mem_map = NULL;
 	if (!bm_mem_map) {
 		bm_os_unmap(base, total);
@@ -250,7 +327,8 @@ static bool __zone_commit_section(struct zone *z)
 	uint32_t pfn = z->zone_start_pfn + z->present_pages;
 	uint32_t nr = bm_section_pages;
 
-	if (z->present_pages + nr > z->spanned_pages || !zone_node_has_room(z, nr))
+	if ((z->present_pages + nr > z->spanned_pages && !__range_grow(z)) ||
+	    !zone_node_has_room(z, nr))
 		return false;
 	/* The section's descriptors first: they become writable (and
 	 * charged) with the memory they describe. */

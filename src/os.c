@@ -30,6 +30,23 @@ void *bm_os_reserve(size_t size, size_t align)
 	return (void *)aligned;
 }
 
+bool bm_os_reserve_at(void *addr, size_t size, bool readable)
+{
+	int saved = errno;
+	void *p = mmap(addr, size, readable ? PROT_READ : PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	errno = saved;
+	if (p == MAP_FAILED)
+		return false;
+	if (p != addr) {	/* a kernel before 4.17 took it as a hint */
+		munmap(p, size);
+		errno = saved;
+		return false;
+	}
+	return true;
+}
+
 bool bm_os_readonly(void *addr, size_t size)
 {
 	int saved = errno;

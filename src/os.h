@@ -13,6 +13,10 @@ bool bm_os_commit(void *addr, size_t size);
 /* Make it readable only: untouched, it reads as zero and is not charged
  * against the commit limit. */
 bool bm_os_readonly(void *addr, size_t size);
+/* Reserve exactly [addr, addr + size), inaccessible or readable; false
+ * when any of it is taken (MAP_FIXED_NOREPLACE) or the address space
+ * limit says no. */
+bool bm_os_reserve_at(void *addr, size_t size, bool readable);
 /* Drop the contents of [addr, addr + size); it reads as zero afterwards. */
 void bm_os_discard(void *addr, size_t size);
 void bm_os_unmap(void *addr, size_t size);
