@@ -155,8 +155,8 @@ static void mems_allowed_init(void)
 	int mode;
 
 	bm_mems_allowed = mask;
-	if (bm_topo.faked)
-		return;		/* the kernel's masks name other nodes */
+	if (bm_nr_nodes == 1 || bm_topo.faked)
+		return;		/* nothing to narrow; or the kernel's masks name other nodes */
 	if (bm_os_get_mempolicy(NULL, &m, true) && (nodes = our_nodes(&m) & mask))
 		mask = nodes;
 	if (bm_os_get_mempolicy(&mode, &m, false) && (mode & ~MPOL_MODE_FLAGS) == MPOL_BIND &&
