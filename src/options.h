@@ -8,6 +8,9 @@
 #define BM_OPTIONS_H
 
 #include "bm.h"
+#include "debug.h"
+
+#include <signal.h>
 
 enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
 
@@ -30,7 +33,32 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
 	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
 	X(debug,                  0,             0,    7,               "guard, poison, junk, joined with '+' (see debug.h)") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
+	X(stats_signal,           0,             0,    64,              "print the report when this signal arrives (off: no handler is installed)") \
+	X(stats_interval_ms,      0,             0,    86400000,        "print the report this often, from a helper thread (0: never)") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
+
+/* Words an option takes instead of a number; an option with words is
+ * reported and documented with them.  The options of BM_FLAG_OPTIONS join
+ * several words with '+', their values or-ed (debug=guard+junk). */
+/*        key           word      value */
+#define BM_OPTION_WORDS(X) \
+	X(reclaim,      off,      RECLAIM_OFF) \
+	X(reclaim,      inline,   RECLAIM_INLINE) \
+	X(reclaim,      thread,   RECLAIM_THREAD) \
+	X(reclaim,      auto,     RECLAIM_AUTO) \
+	X(debug,        off,      0) \
+	X(debug,        guard,    BM_DEBUG_GUARD) \
+	X(debug,        poison,   BM_DEBUG_POISON) \
+	X(debug,        junk,     BM_DEBUG_JUNK) \
+	X(debug,        all,      BM_DEBUG_GUARD | BM_DEBUG_POISON | BM_DEBUG_JUNK) \
+	X(stats_signal, off,      0) \
+	X(stats_signal, SIGHUP,   SIGHUP) \
+	X(stats_signal, SIGQUIT,  SIGQUIT) \
+	X(stats_signal, SIGUSR1,  SIGUSR1) \
+	X(stats_signal, SIGUSR2,  SIGUSR2) \
+	X(stats_signal, SIGWINCH, SIGWINCH) \
+	X(stats_signal, SIGPWR,   SIGPWR)
+#define BM_FLAG_OPTIONS(X) X(debug)
 
 #define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t bm_opt_##name;
 BM_OPTIONS(BM_OPTION_DECLARE)
@@ -41,7 +69,8 @@ BM_OPTIONS(BM_OPTION_DECLARE)
  * belongs to the value (numa_policy=bind:0,2), as in numactl's lists. */
 /*        key          bytes  meaning */
 #define BM_STRING_OPTIONS(X) \
-	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy")
+	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy") \
+	X(stats_file,  256,  "write the reports to this file instead of stderr; %p in it becomes the process id")
 
 #define BM_STRING_OPTION_DECLARE(name, len, help) extern char bm_opt_##name[len];
 BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
@@ -51,8 +80,18 @@ BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
  * on stderr and skipped.  Returns the number of items rejected. */
 int bm_options_parse(const char *conf);
 
-/* Read BUDDYMALLOC_CONF (and BUDDYMALLOC_STATS) from the environment. */
+/* Read BUDDYMALLOC_CONF (and BUDDYMALLOC_STATS) from the environment,
+ * with secure_getenv: a set-user-ID program ignores them. */
 void bm_options_init(void);
+
+/* Every option as "key=value", words where the option has them, each
+ * line started with prefix: the settings in effect, for the report. */
+struct bm_out;
+void bm_options_print(struct bm_out *o, const char *prefix);
+
+/* The key nearest to s[0..n) by edit distance, or NULL when none is
+ * close enough to be a likely typo. */
+const char *bm_option_nearest(const char *s, size_t n);
 
 /* Parse a number with an optional k/M/G/T suffix; false on a bad value. */
 bool bm_parse_size(const char *s, size_t n, uint64_t *out);
