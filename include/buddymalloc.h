@@ -8,9 +8,19 @@
 
 #include <stddef.h>
 
+/* The library's version; configure.ac reads it from here (AC_INIT), so
+ * this is the one place it is written. */
+#define BUDDYMALLOC_VERSION_MAJOR 0
+#define BUDDYMALLOC_VERSION_MINOR 1
+#define BUDDYMALLOC_VERSION_PATCH 0
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The version of the library in use, "MAJOR.MINOR.PATCH": the running
+ * one, which may differ from the header a program was compiled with. */
+const char *buddymalloc_version(void);
 
 /*
  * Give back to the operating system everything that can go now: the

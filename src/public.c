@@ -14,6 +14,15 @@
 #include <buddymalloc.h>
 #include <errno.h>
 
+#define BM_STR_(x)	#x
+#define BM_STR(x)	BM_STR_(x)
+
+BM_EXPORT const char *buddymalloc_version(void)
+{
+	return BM_STR(BUDDYMALLOC_VERSION_MAJOR) "." BM_STR(BUDDYMALLOC_VERSION_MINOR) "."
+	       BM_STR(BUDDYMALLOC_VERSION_PATCH);
+}
+
 BM_EXPORT void buddymalloc_stats_print(int fd)
 {
 	bm_init();
