@@ -20,6 +20,7 @@ src_libbuddycore_la_SOURCES = \
 	src/mempolicy.c src/mempolicy.h \
 	src/page_alloc.c src/page_alloc.h \
 	src/vmstat.c src/vmstat.h \
+	src/stats.c src/stats.h \
 	src/numastat.c src/numastat.h \
 	src/check.c src/check.h \
 	src/error.c src/error.h \

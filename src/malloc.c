@@ -195,3 +195,14 @@ void bm_free_internal(void *p)
 {
 	api_free(p);
 }
+
+/* The allocator starts on its first call.  A program asking for reports
+ * on a signal or a timer may get the signal before it allocates: then
+ * start at load time, so the handler is there from main on. */
+__attribute__((constructor)) static void bm_start_for_reports(void)
+{
+	const char *conf = secure_getenv("BUDDYMALLOC_CONF");
+
+	if (conf && (strstr(conf, "stats_signal=") || strstr(conf, "stats_interval_ms=")))
+		bm_init();
+}

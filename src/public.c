@@ -29,6 +29,18 @@ BM_EXPORT void buddymalloc_stats_print(int fd)
 	bm_stats_print(fd);
 }
 
+BM_EXPORT int buddymalloc_stat(const char *name, unsigned long long *value)
+{
+	uint64_t v;
+
+	if (!name || !value || !bm_init() || !bm_stat_get(name, &v)) {
+		errno = ENOENT;
+		return -1;
+	}
+	*value = v;
+	return 0;
+}
+
 BM_EXPORT unsigned long buddymalloc_check(int fd)
 {
 	bm_init();

@@ -24,7 +24,8 @@ API_TESTS = \
 	tests/api/double_free \
 	tests/api/debug_modes \
 	tests/api/numa_api \
-	tests/api/version
+	tests/api/version \
+	tests/api/stats_report
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)
