@@ -128,6 +128,14 @@ static bool parse_word(const char *key, const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
+static const struct option_desc *option_find(const char *key, size_t n)
+{
+	for (size_t i = 0; i < BM_ARRAY_SIZE(options); i++)
+		if (strlen(options[i].key) == n && !memcmp(options[i].key, key, n))
+			return &options[i];
+	return NULL;
+}
+
 /* A number as it would be written in BUDDYMALLOC_CONF: with a k, M, G
  * or T suffix when it is a large exact multiple. */
 static void print_number(struct bm_out *o, uint64_t v)
@@ -144,8 +152,7 @@ static void print_number(struct bm_out *o, uint64_t v)
 		bm_outf(o, "%c", suffix[i]);
 }
 
-/* The value v of option key: a word, words joined by '+', or a number. */
-static void print_value(struct bm_out *o, const char *key, uint64_t v)
+void bm_option_print_value(struct bm_out *o, const char *key, uint64_t v)
 {
 	bool flags = is_flag_option(key), any = false;
 	uint64_t left = v;
@@ -172,9 +179,9 @@ static void print_value(struct bm_out *o, const char *key, uint64_t v)
 		print_number(o, left);
 }
 
-/* What key accepts, for the message about a bad value. */
-static void print_allowed(struct bm_out *o, const struct option_desc *d)
+void bm_option_print_allowed(struct bm_out *o, const char *key)
 {
+	const struct option_desc *d = option_find(key, strlen(key));
 	bool words = false, covered = true;
 
 	for (size_t i = 0; i < BM_ARRAY_SIZE(option_words); i++)
@@ -203,13 +210,6 @@ static void print_allowed(struct bm_out *o, const struct option_desc *d)
 	print_number(o, d->max);
 }
 
-static const struct option_desc *option_find(const char *key, size_t n)
-{
-	for (size_t i = 0; i < BM_ARRAY_SIZE(options); i++)
-		if (strlen(options[i].key) == n && !memcmp(options[i].key, key, n))
-			return &options[i];
-	return NULL;
-}
 
 /* Where the item at p ends: the next ',' that does not start a digit. */
 static const char *item_end(const char *p)
@@ -325,7 +325,7 @@ static void report_bad_value(const struct option_desc *d, const char *val, size_
 	bm_out_init(&o, STDERR_FILENO, buf, sizeof(buf));
 	bm_outf(&o, "libbuddymalloc: BUDDYMALLOC_CONF: bad value '%s' for %s (allowed: ",
 		quote(item, sizeof(item), val, n), d->key);
-	print_allowed(&o, d);
+	bm_option_print_allowed(&o, d->key);
 	bm_outf(&o, "), ignored\n");
 	bm_out_flush(&o);
 }
@@ -378,7 +378,7 @@ void bm_options_print(struct bm_out *o, const char *prefix)
 {
 	for (size_t i = 0; i < BM_ARRAY_SIZE(options); i++) {
 		bm_outf(o, "%s%s=", prefix, options[i].key);
-		print_value(o, options[i].key, *options[i].var);
+		bm_option_print_value(o, options[i].key, *options[i].var);
 		bm_outf(o, "\n");
 	}
 	for (size_t i = 0; i < BM_ARRAY_SIZE(string_options); i++)

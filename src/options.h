@@ -89,6 +89,13 @@ void bm_options_init(void);
 struct bm_out;
 void bm_options_print(struct bm_out *o, const char *prefix);
 
+/* The value v of option key as BUDDYMALLOC_CONF would write it: a word,
+ * words joined by '+', or a number with a size suffix. */
+void bm_option_print_value(struct bm_out *o, const char *key, uint64_t v);
+/* What key accepts: its words, or its range ("off, inline, thread,
+ * auto", "9..20", "2M..1T"); for the messages and the manual. */
+void bm_option_print_allowed(struct bm_out *o, const char *key);
+
 /* The key nearest to s[0..n) by edit distance, or NULL when none is
  * close enough to be a likely typo. */
 const char *bm_option_nearest(const char *s, size_t n);
