@@ -14,7 +14,8 @@ PROGRAM_TESTS = \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh \
 	tests/programs/debug_poison.sh \
-	tests/programs/ulimit.sh
+	tests/programs/ulimit.sh \
+	tests/programs/wrapper.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
