@@ -11,6 +11,7 @@ PROGRAM_TESTS = \
 	tests/programs/redis.sh \
 	tests/programs/redis_flush.sh \
 	tests/programs/cxx.sh \
+	tests/programs/cxx_static.sh \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh \
 	tests/programs/debug_poison.sh \
@@ -18,7 +19,7 @@ PROGRAM_TESTS = \
 	tests/programs/wrapper.sh
 
 TESTS += $(PROGRAM_TESTS)
-EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
+EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh tests/programs/bad_alloc.cc
 
 # The C++ program cxx.sh runs; deliberately not linked with the library.
 check_PROGRAMS += tests/programs/mapstr
