@@ -34,8 +34,6 @@
 
 static bm_lock_t	init_lock = BM_LOCK_INIT_RANK(LOCK_RANK_INIT);
 
-/* Where the exit report goes: a private copy of stderr taken at start-up,
- * since programs such as coreutils close stderr before exit. */
 static _Atomic bool	inited;
 static bool		warned_reserve;	/* under init_lock */
 

@@ -23,7 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static int stats_fd = -1;	/* stderr as it was at init */
+/* Where the reports go without stats_file: a private copy of stderr
+ * taken at start-up, since programs such as coreutils close stderr before
+ * exit. */
+static int stats_fd = -1;
 static sem_t wake;		/* posted by the signal handler */
 static _Atomic bool helper_running;
 

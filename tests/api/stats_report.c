@@ -20,6 +20,7 @@
 #include "api.h"
 
 #include <buddymalloc.h>
+#include <dirent.h>
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -245,6 +246,23 @@ static int mode_sleep(void)
 
 static char errbuf[1 << 16];
 
+/* The pids of the files dir/prefix.PID, up to max of them; how many. */
+static int files_of(const char *prefix, int *pids, int max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t len = strlen(prefix);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL && n < max)
+		if (!strncmp(e->d_name, prefix, len) && e->d_name[len] == '.')
+			pids[n++] = atoi(e->d_name + len + 1);
+	closedir(d);
+	return n;
+}
+
 static void test_signal(void)
 {
 	char conf[256], path[PATH_MAX], want[64];
@@ -256,14 +274,11 @@ static void test_signal(void)
 		    "20 reports on 20 signals, and the fork child's own (status 0x%x): %s",
 		    st, errbuf);
 	/* Two files, each with its writer's pid in the header. */
-	int files = 0;
-	for (int pid = 1; pid < 4194304 && files < 2; pid++) {
-		snprintf(path, sizeof(path), "%s/sig.%d", dir, pid);
-		if (access(path, F_OK) != 0)
-			continue;
-		files++;
+	int pids[4], files = files_of("sig", pids, 4);
+	for (int i = 0; i < files; i++) {
+		snprintf(path, sizeof(path), "%s/sig.%d", dir, pids[i]);
 		slurp(path);
-		snprintf(want, sizeof(want), "--- libbuddymalloc process ---\npid %d\n", pid);
+		snprintf(want, sizeof(want), "--- libbuddymalloc process ---\npid %d\n", pids[i]);
 		expect_true(strstr(outbuf, want) != NULL, "%s names its own pid", path);
 		expect_true(strstr(outbuf, "\nstats_signal=SIGUSR1\n") != NULL,
 			    "the settings in effect");
@@ -287,13 +302,11 @@ static void test_interval(void)
 	snprintf(conf, sizeof(conf), "stats_interval_ms=50,stats_file=%s/tick.%%p", dir);
 	st = run_self("--sleep", conf, errbuf, sizeof(errbuf), 30);
 	expect_true(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x: %s", st, errbuf);
-	for (int pid = 1; pid < 4194304; pid++) {
-		snprintf(path, sizeof(path), "%s/tick.%d", dir, pid);
-		if (slurp(path) >= 0) {
-			n = count(outbuf, "--- libbuddymalloc vmstat ---\n");
-			break;
-		}
-	}
+	int pid;
+	expect_d_eq(files_of("tick", &pid, 1), 1, "one file");
+	snprintf(path, sizeof(path), "%s/tick.%d", dir, pid);
+	if (slurp(path) >= 0)
+		n = count(outbuf, "--- libbuddymalloc vmstat ---\n");
 	expect_true(n >= 3 && n <= 11, "about one report per 50 ms over 500 ms: %d", n);
 }
 
