@@ -10,6 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 need_tool g++ g++
 CXX=${CXX:-g++}
+# The build's flags: a library built with -fsanitize=undefined needs it at
+# the link too.
+flags="-O2 ${BM_CXXFLAGS:-} ${BM_LDFLAGS:-}"
 src=$(cd "$(dirname "$0")" && pwd)/bad_alloc.cc
 liba=$abs_top_builddir/.libs/libbuddymalloc.a
 want='handler 1 caught bad_alloc'
@@ -24,7 +27,7 @@ done
 [ -f "$liba" ] || fail "$liba not built (configure --enable-static, the default)"
 
 # -static: every symbol bound at link time.
-$CXX -O2 -static "$src" -o "$TMP/static" "$liba" -ldl -lpthread 2> "$TMP/cc.err" ||
+$CXX $flags -static "$src" -o "$TMP/static" "$liba" -ldl -lpthread 2> "$TMP/cc.err" ||
 	fail "static link failed: $(grep -v 'dlopen' "$TMP/cc.err" | tail -n 5)"
 nm "$TMP/static" | grep -Eq ' [tT] bm_init$' || fail "-static: libbuddymalloc not linked in"
 nm "$TMP/static" | grep -Eq ' [TW] _Znam$' || fail "-static: no operator new[]"
@@ -32,7 +35,7 @@ out=$("$TMP/static" 2> "$TMP/err")
 [ "$out" = "$want" ] || fail "-static: '$out' (status $?): $(tail -n 3 "$TMP/err")"
 
 # -static-libstdc++: libbuddymalloc.so's operators, libstdc++ inside.
-$CXX -O2 -static-libstdc++ "$src" -o "$TMP/ssl" -L"$abs_top_builddir/.libs" \
+$CXX $flags -static-libstdc++ "$src" -o "$TMP/ssl" -L"$abs_top_builddir/.libs" \
 	-Wl,-rpath,"$abs_top_builddir/.libs" -lbuddymalloc 2> "$TMP/cc.err" ||
 	fail "-static-libstdc++ link failed: $(tail -n 5 "$TMP/cc.err")"
 ! nm "$TMP/ssl" | grep -Eq ' T _Zna?m$' || fail "-static-libstdc++: the program has its own operator new"

@@ -35,5 +35,9 @@ check_PROGRAMS += tests/programs/fill
 tests_programs_fill_SOURCES = tests/programs/fill.c
 tests_programs_fill_LDADD =
 
+# cxx_static.sh links with the build's compiler and flags (a UBSan
+# build's library needs -fsanitize=undefined at the link too).
+AM_TESTS_ENVIRONMENT += CXX='$(CXX)' BM_CXXFLAGS='$(CXXFLAGS)' BM_LDFLAGS='$(LDFLAGS)'; \
+	export CXX BM_CXXFLAGS BM_LDFLAGS;
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
