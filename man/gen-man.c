@@ -85,7 +85,9 @@ int main(void)
 	  ".PP\n"
 	  "The \\fBbuddymalloc\\fR command runs a program with the installed library preloaded;\n"
 	  "\\fB\\-\\-stats\\fR prints the report at exit, \\fB\\-\\-conf\\fR \\fIkey\\fB=\\fIvalue\\fR\n"
-	  "adds to \\fBBUDDYMALLOC_CONF\\fR.\n");
+	  "adds to \\fBBUDDYMALLOC_CONF\\fR (repeatable), \\fB\\-\\-lib\\fR \\fIpath\\fR preloads another\n"
+	  "build, \\fB\\-\\-print\\-lib\\fR prints the library it would preload.\n"
+	  "It finds the library next to its own installation, then in the configured libdir.\n");
 	P(".SH FUNCTIONS\n");
 	api("const char *buddymalloc_version(void);",
 	    "The running library's version, \"MAJOR.MINOR.PATCH\"; the header defines "
@@ -97,7 +99,9 @@ int main(void)
 	    "Write the report (see REPORT) to fd with write(2), without allocating.");
 	api("int buddymalloc_stat(const char *name, unsigned long long *value);",
 	    "One counter of the report's summary by its name (see REPORT): 0 and *value "
-	    "set, or -1 with errno ENOENT for a name the summary does not have.");
+	    "set, or -1 with errno ENOENT for a name the summary does not have.  It walks "
+	    "the page descriptors without locks (about 1.5 ms for a 2 GiB heap of small "
+	    "objects): for monitoring, not for a hot path.");
 	api("unsigned long buddymalloc_check(int fd);",
 	    "Check the allocator's invariants, print each violation to fd, return how many.");
 	api("int buddymalloc_nodes(int *nodes, int max);",
