@@ -8,9 +8,19 @@
 
 #include <stddef.h>
 
+/* The library's version; configure.ac reads it from here (AC_INIT), so
+ * this is the one place it is written. */
+#define BUDDYMALLOC_VERSION_MAJOR 0
+#define BUDDYMALLOC_VERSION_MINOR 1
+#define BUDDYMALLOC_VERSION_PATCH 0
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The version of the library in use, "MAJOR.MINOR.PATCH": the running
+ * one, which may differ from the header a program was compiled with. */
+const char *buddymalloc_version(void);
 
 /*
  * Give back to the operating system everything that can go now: the
@@ -22,11 +32,27 @@ size_t buddymalloc_reclaim(void);
 
 /*
  * Write the allocator's report to the file descriptor fd with write(2):
- * buddyinfo, pagetypeinfo, zoneinfo, slabinfo, numastat and vmstat, in the shapes of the
- * Linux /proc files of the same names.  Never allocates; safe from any
- * thread, also from a signal handler that did not interrupt the allocator.
+ * a header (pid, program, version, the settings in effect), a summary in
+ * bytes (the names buddymalloc_stat() takes), then buddyinfo,
+ * pagetypeinfo, zoneinfo, slabinfo, numastat and vmstat, in the shapes
+ * of the Linux /proc files of the same names.  Never allocates; safe
+ * from any thread, also from a signal handler that did not interrupt the
+ * allocator (stats_signal in BUDDYMALLOC_CONF does that safely).
  */
 void buddymalloc_stats_print(int fd);
+
+/*
+ * One counter of the report's summary, by the name the report gives it:
+ * allocated, active, resident, returned, metadata, huge, huge_objects,
+ * committed, free (buddymalloc(3) says what each counts; bytes, but
+ * huge_objects).  Returns 0 and sets *value, or -1 with errno ENOENT for
+ * a name the report does not have.  Walks the page descriptors: meant
+ * for monitoring, not for a hot path.  Example:
+ *
+ *	unsigned long long rss;
+ *	if (buddymalloc_stat("resident", &rss) == 0) ...
+ */
+int buddymalloc_stat(const char *name, unsigned long long *value);
 
 /*
  * Check the allocator's invariants (every committed page in exactly one

@@ -57,18 +57,26 @@ BM_EXPORT void malloc_stats(void)
 	bm_stats_print(STDERR_FILENO);
 }
 
+/* In glibc's terms: arena, the memory of the heap proper (committed to
+ * the zones); hblks and hblkhd, the direct mappings (huge objects);
+ * uordblks, what the program holds outside those (the report's
+ * "allocated" less "huge"); fordblks, the rest of the arena. */
 BM_EXPORT struct mallinfo2 mallinfo2(void)
 {
 	struct mallinfo2 mi = { 0 };
 	struct bm_usage u;
+	struct bm_stats st;
 
+	if (!bm_init())
+		return mi;
 	bm_usage(&u);
-	mi.arena = u.committed;
+	bm_stats_read(&st);
+	mi.arena = st.committed;
 	mi.ordblks = u.free_blocks;
-	mi.hblks = u.huge_count;
-	mi.hblkhd = u.huge_bytes;
-	mi.uordblks = u.committed - u.free;
-	mi.fordblks = u.free;
+	mi.hblks = st.huge_objects;
+	mi.hblkhd = st.huge;
+	mi.uordblks = st.allocated - st.huge;
+	mi.fordblks = st.committed > mi.uordblks ? st.committed - mi.uordblks : 0;
 	mi.keepcost = 0;
 	return mi;
 }

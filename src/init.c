@@ -22,6 +22,7 @@
 #include "large.h"
 #include "reclaim.h"
 #include "slab.h"
+#include "stats.h"
 #include "tcache.h"
 #include "topology.h"
 
@@ -35,9 +36,6 @@
 
 static bm_lock_t	init_lock = BM_LOCK_INIT_RANK(LOCK_RANK_INIT);
 
-/* Where the exit report goes: a private copy of stderr taken at start-up,
- * since programs such as coreutils close stderr before exit. */
-static int		stats_fd = -1;
 static _Atomic bool	inited;
 static bool		warned_reserve;	/* under init_lock */
 
@@ -216,11 +214,12 @@ static void fork_child(void)
 	bm_locks_held = 0;
 	if (_IO_list_resetlock)
 		_IO_list_resetlock();
+	bm_stats_fork_child();
 }
 
 static BM_COLD bool bm_init_slow(void)
 {
-	bool ok = true;
+	bool ok = true, started = false;
 
 	bm_lock(&init_lock);
 	if (atomic_load_explicit(&inited, memory_order_relaxed))
@@ -233,8 +232,7 @@ static BM_COLD bool bm_init_slow(void)
 	strict_commit_setup();
 	limited_setup();
 	bm_fault_inject_set(bm_opt_fail_nth, bm_opt_fail_every);
-	if (bm_opt_stats)
-		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	bm_stats_setup();
 	bm_debug = (unsigned int)bm_opt_debug;
 	bm_size_classes_init();
 	bm_free_key = free_key();
@@ -258,6 +256,7 @@ static BM_COLD bool bm_init_slow(void)
 	     pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
 	if (ok) {
 		atomic_store_explicit(&inited, true, memory_order_release);
+		started = true;
 	} else if (!warned_reserve) {
 		/* Once: every later call finds the same limit. */
 		warned_reserve = true;
@@ -267,6 +266,10 @@ static BM_COLD bool bm_init_slow(void)
 	bm_in_init = false;
 out:
 	bm_unlock(&init_lock);
+	/* Threads and handlers only once the allocator serves (pthread_create
+	 * may call malloc), by the thread that started it. */
+	if (started)
+		bm_stats_start();
 	return ok;
 }
 
@@ -284,8 +287,8 @@ __attribute__((destructor)) static void bm_exit(void)
 	/* Objects still in the exiting thread's quarantine are checked. */
 	if (bm_debug && atomic_load(&inited))
 		bm_debug_quarantine_flush();
-	if (bm_opt_stats && atomic_load(&inited) && stats_fd >= 0)
-		bm_stats_print(stats_fd);
+	if (bm_opt_stats && atomic_load(&inited))
+		bm_stats_dump();
 #ifdef BM_DEBUG
 	/* Debug builds: every committed page in exactly one place, in every
 	 * process that used the allocator (the whole test suite). */

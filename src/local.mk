@@ -20,6 +20,7 @@ src_libbuddycore_la_SOURCES = \
 	src/mempolicy.c src/mempolicy.h \
 	src/page_alloc.c src/page_alloc.h \
 	src/vmstat.c src/vmstat.h \
+	src/stats.c src/stats.h \
 	src/numastat.c src/numastat.h \
 	src/check.c src/check.h \
 	src/error.c src/error.h \
@@ -42,17 +43,16 @@ src_libbuddycore_la_SOURCES = \
 # The exported malloc API and C++ operators live only in the installed
 # library, so the unit tests keep glibc's malloc for themselves.
 lib_LTLIBRARIES += libbuddymalloc.la
-libbuddymalloc_la_CFLAGS = $(src_libbuddycore_la_CFLAGS)
-libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_internal.h src/malloc_fast.h \
+# -fexceptions: the C++ operators (new_delete.c) let std::bad_alloc pass
+# through; the C functions compile to the same code with it.  new_delete.c
+# is compiled twice by libtool, with PIC for the shared library and
+# without for the archive, which takes libstdc++'s thrower differently
+# (see there).
+libbuddymalloc_la_CFLAGS = $(src_libbuddycore_la_CFLAGS) -fexceptions
+libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_slow.c src/malloc_internal.h src/malloc_fast.h \
 	src/valgrind_shim.h src/classify.c src/classify.h src/realloc.c \
-	src/glibc_compat.c
-libbuddymalloc_la_LIBADD = src/libbuddycxx.la
+	src/glibc_compat.c src/new_delete.c
 # hwloc and libnuma are opened with dlopen when a machine has several
 # nodes (topology.c), never linked: start-up stays free of them.
-libbuddymalloc_la_LIBADD += src/libbuddycore.la $(DL_LIBS) $(PTHREAD_LIBS)
+libbuddymalloc_la_LIBADD = src/libbuddycore.la $(DL_LIBS) $(PTHREAD_LIBS)
 libbuddymalloc_la_LDFLAGS = -version-info $(BM_LT_VERSION) -no-undefined
-
-# C++ operators, with unwind tables so std::bad_alloc can pass through.
-noinst_LTLIBRARIES += src/libbuddycxx.la
-src_libbuddycxx_la_CFLAGS = $(src_libbuddycore_la_CFLAGS) -fexceptions
-src_libbuddycxx_la_SOURCES = src/new_delete.c

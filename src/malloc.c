@@ -1,95 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * malloc.c - the exported allocation functions and their slow paths.
- * The fast paths are inline in malloc_fast.h; realloc is realloc.c, the
- * glibc extras glibc_compat.c, pointer classification classify.c.
+ * malloc.c - the exported allocation functions.  The fast paths are
+ * inline in malloc_fast.h, their slow paths in malloc_slow.c; realloc is
+ * realloc.c, the glibc extras glibc_compat.c, pointer classification
+ * classify.c.
  */
 #include "bm.h"
-#include "bootstrap.h"
 #include "classify.h"
-#include "debug.h"
 #include "init.h"
-#include "large.h"
 #include "malloc_fast.h"
 #include "malloc_internal.h"
-#include "tcache.h"
 
 #include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ------------------------------------------------------- slow paths */
-
-/* Can this thread use the allocator proper?  False while it initialises
- * the allocator (recursive calls go to the bootstrap arena). */
-static BM_NOINLINE bool thread_ready(void)
-{
-	if (bm_in_init || !bm_init())
-		return false;
-	bm_tcache_init();
-	return bm_tc.state != TC_NONE;
-}
-
-void *bm_slab_alloc_slow(unsigned int cls)
-{
-	struct tcache_bin tmp = { .owned = PAGE_LIST_INIT };
-	void *p;
-
-	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
-		/* Aligned as a slab object of the class would be: do_aligned
-		 * picks a class by its size's alignment. */
-		return bm_bootstrap_alloc(bm_class_size[cls],
-					  bm_class_size[cls] & -bm_class_size[cls] & (PAGE_SIZE - 1) ?
-					  bm_class_size[cls] & -bm_class_size[cls] : PAGE_SIZE);
-	if (likely(bm_tc.state == TC_LIVE))
-		return likely(!bm_debug) ? bm_slab_alloc_refill(&bm_tc.bins[cls], cls)
-					 : bm_debug_slab_alloc(cls);
-	/* An exiting thread: take one object and hand the slab back. */
-	p = bm_slab_alloc_refill(&tmp, cls);
-	bm_slab_deactivate_bin(&tmp);
-	return p;
-}
-
-void *bm_large_alloc_slow(size_t size, size_t align, bool zero)
-{
-	if (unlikely(size > PTRDIFF_MAX)) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
-		return bm_bootstrap_alloc(size, align);
-	return bm_large_alloc(size, align, zero);
-}
-
-void bm_free_slow(void *p)
-{
-	size_t usable;
-
-	if (!p)
-		return;
-	switch (bm_classify(p, "free", &usable)) {
-	case OBJ_HUGE:
-		/* Gone since classify looked: another thread freed it. */
-		if (!bm_huge_free(p))
-			bm_bad_pointer("free", p, "double free (a mapping freed already)");
-		break;
-	case OBJ_LARGE:
-		bm_large_free(virt_to_page(p));
-		break;
-	case OBJ_SLAB: {
-		uint32_t off;
-
-		/* The marker was a false alarm (on no list): clear it, or the
-		 * free would take it for a second thread's. */
-		((void **)p)[1] = NULL;
-		bm_debug_slab_free(obj_slab(virt_to_page(p), p, &off), p);
-		break;
-	}
-	default:		/* bootstrap memory is never reused; bad: reported */
-		break;
-	}
-}
 
 /* ---------------------------------------------------------- exports */
 
@@ -143,14 +68,6 @@ BM_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	return 0;
 }
 
-void *bm_aligned_internal(size_t align, size_t size)
-{
-	void *p = do_aligned(align, size);
-
-	VG_ALLOC(p, size, false);
-	return p;
-}
-
 BM_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
 	if (!bm_is_pow2(align)) {
@@ -194,4 +111,25 @@ void *bm_malloc_internal(size_t size)
 void bm_free_internal(void *p)
 {
 	api_free(p);
+}
+
+/* A static link (libbuddymalloc.a): the member defining malloc takes the
+ * members of realloc.c and glibc_compat.c along.  Without that, a
+ * reference that comes later in the link (libstdc++'s demangler calls
+ * realloc) pulls libc.a's malloc.o, whose malloc and free collide with
+ * ours.  (Their slow paths live in malloc_slow.c, so this makes no
+ * cycle.) */
+__attribute__((used)) static void *const bm_static_family[] = {
+	(void *)realloc, (void *)memalign,
+};
+
+/* The allocator starts on its first call.  A program asking for reports
+ * on a signal or a timer may get the signal before it allocates: then
+ * start at load time, so the handler is there from main on. */
+__attribute__((constructor)) static void bm_start_for_reports(void)
+{
+	const char *conf = secure_getenv("BUDDYMALLOC_CONF");
+
+	if (conf && (strstr(conf, "stats_signal=") || strstr(conf, "stats_interval_ms=")))
+		bm_init();
 }

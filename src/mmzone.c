@@ -9,7 +9,7 @@
 #include "bm.h"
 #include "mmzone.h"
 
-uintptr_t	bm_base;
+uintptr_t	bm_base_word;
 uintptr_t	bm_span;
 struct page	*bm_mem_map;
 struct node	bm_nodes[MAX_NUMNODES];

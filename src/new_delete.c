@@ -5,8 +5,18 @@
  * call less per new/delete) without this library depending on libstdc++.
  *
  * A failing throwing new calls the program's new_handler while there is
- * one, then throws std::bad_alloc through libstdc++'s own thrower, looked
- * up at run time: any program that calls operator new links libstdc++.
+ * one, then throws std::bad_alloc through libstdc++'s own thrower,
+ * std::__throw_bad_alloc.  Where it comes from depends on the linking:
+ *   - the archive (libtool compiles it without PIC): a strong reference.
+ *     This member is linked only into a program that calls operator new,
+ *     which links libstdc++, so the static link (-static) brings the
+ *     thrower in; dlsym would find nothing there.
+ *   - the shared library: a weak reference (a C program needs no
+ *     libstdc++), resolved when the program exports the thrower; else
+ *     dlsym; else, for a program with its own static copy of libstdc++
+ *     (-static-libstdc++), which exports nothing, the shared libstdc++
+ *     opened at that moment: its std::bad_alloc is caught by the program's
+ *     copy, which matches types by name.
  * This file is built with -fexceptions so the exception can unwind
  * through it.
  */
@@ -23,13 +33,36 @@
 
 typedef void (*new_handler_t)(void);
 
+#ifdef PIC
+#define CXX_REF	__attribute__((weak))
+#else
+#define CXX_REF
+#endif
+/* std::get_new_handler() and std::__throw_bad_alloc() */
+extern new_handler_t _ZSt15get_new_handlerv(void) CXX_REF;
+extern void _ZSt17__throw_bad_allocv(void) CXX_REF __attribute__((noreturn));
+
+/* name from libstdc++: the program's, else the shared library's. */
+static void *cxx_symbol(const char *name)
+{
+	void *sym = dlsym(RTLD_DEFAULT, name);
+#ifdef PIC
+	if (!sym) {
+		void *h = dlopen("libstdc++.so.6", RTLD_NOW | RTLD_LOCAL);
+
+		sym = h ? dlsym(h, name) : NULL;
+	}
+#endif
+	return sym;
+}
+
 static BM_NOINLINE void *new_failed(size_t size, size_t align)
 {
-	new_handler_t (*get_handler)(void) =
-		(new_handler_t (*)(void))dlsym(RTLD_DEFAULT, "_ZSt15get_new_handlerv");
-	void (*throw_bad_alloc)(void) =
-		(void (*)(void))dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv");
+	new_handler_t (*get_handler)(void) = _ZSt15get_new_handlerv;
+	void (*throw_bad_alloc)(void) = _ZSt17__throw_bad_allocv;
 
+	if (!get_handler)
+		get_handler = (new_handler_t (*)(void))dlsym(RTLD_DEFAULT, "_ZSt15get_new_handlerv");
 	for (;;) {
 		new_handler_t h = get_handler ? get_handler() : NULL;
 		void *p;
@@ -41,6 +74,8 @@ static BM_NOINLINE void *new_failed(size_t size, size_t align)
 		if (p)
 			return p;
 	}
+	if (!throw_bad_alloc)
+		throw_bad_alloc = (void (*)(void))cxx_symbol("_ZSt17__throw_bad_allocv");
 	if (throw_bad_alloc)
 		throw_bad_alloc();
 	abort();

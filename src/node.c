@@ -295,7 +295,7 @@ bool bm_nodes_init(int nr_nodes)
 		bm_os_unmap(base, total);
 		return false;
 	}
-	bm_base = (uintptr_t)base;
+	bm_base_set((uintptr_t)base);
 	bm_span = total;
 	bm_section_pages = (uint32_t)(section >> PAGE_SHIFT);
 	bm_nr_nodes = nr_nodes;

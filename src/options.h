@@ -8,6 +8,9 @@
 #define BM_OPTIONS_H
 
 #include "bm.h"
+#include "debug.h"
+
+#include <signal.h>
 
 enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
 enum { STRICT_COMMIT_OFF, STRICT_COMMIT_ON, STRICT_COMMIT_AUTO };
@@ -37,7 +40,35 @@ enum { STRICT_COMMIT_OFF, STRICT_COMMIT_ON, STRICT_COMMIT_AUTO };
 	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
 	X(debug,                  0,             0,    7,               "guard, poison, junk, joined with '+' (see debug.h)") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
+	X(stats_signal,           0,             0,    64,              "print the report when this signal arrives (off: no handler is installed)") \
+	X(stats_interval_ms,      0,             0,    86400000,        "print the report this often, from a helper thread (0: never)") \
 	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
+
+/* Words an option takes instead of a number; an option with words is
+ * reported and documented with them.  The options of BM_FLAG_OPTIONS join
+ * several words with '+', their values or-ed (debug=guard+junk). */
+/*        key           word      value */
+#define BM_OPTION_WORDS(X) \
+	X(reclaim,      off,      RECLAIM_OFF) \
+	X(reclaim,      inline,   RECLAIM_INLINE) \
+	X(reclaim,      thread,   RECLAIM_THREAD) \
+	X(reclaim,      auto,     RECLAIM_AUTO) \
+	X(strict_commit, off,     STRICT_COMMIT_OFF) \
+	X(strict_commit, on,      STRICT_COMMIT_ON) \
+	X(strict_commit, auto,    STRICT_COMMIT_AUTO) \
+	X(debug,        off,      0) \
+	X(debug,        guard,    BM_DEBUG_GUARD) \
+	X(debug,        poison,   BM_DEBUG_POISON) \
+	X(debug,        junk,     BM_DEBUG_JUNK) \
+	X(debug,        all,      BM_DEBUG_GUARD | BM_DEBUG_POISON | BM_DEBUG_JUNK) \
+	X(stats_signal, off,      0) \
+	X(stats_signal, SIGHUP,   SIGHUP) \
+	X(stats_signal, SIGQUIT,  SIGQUIT) \
+	X(stats_signal, SIGUSR1,  SIGUSR1) \
+	X(stats_signal, SIGUSR2,  SIGUSR2) \
+	X(stats_signal, SIGWINCH, SIGWINCH) \
+	X(stats_signal, SIGPWR,   SIGPWR)
+#define BM_FLAG_OPTIONS(X) X(debug)
 
 #define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t bm_opt_##name;
 
@@ -49,7 +80,8 @@ BM_OPTIONS(BM_OPTION_DECLARE)
  * belongs to the value (numa_policy=bind:0,2), as in numactl's lists. */
 /*        key          bytes  meaning */
 #define BM_STRING_OPTIONS(X) \
-	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy")
+	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy") \
+	X(stats_file,  256,  "write the reports to this file instead of stderr; %p in it becomes the process id")
 
 #define BM_STRING_OPTION_DECLARE(name, len, help) extern char bm_opt_##name[len];
 BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
@@ -59,8 +91,25 @@ BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
  * on stderr and skipped.  Returns the number of items rejected. */
 int bm_options_parse(const char *conf);
 
-/* Read BUDDYMALLOC_CONF (and BUDDYMALLOC_STATS) from the environment. */
+/* Read BUDDYMALLOC_CONF (and BUDDYMALLOC_STATS) from the environment,
+ * with secure_getenv: a set-user-ID program ignores them. */
 void bm_options_init(void);
+
+/* Every option as "key=value", words where the option has them, each
+ * line started with prefix: the settings in effect, for the report. */
+struct bm_out;
+void bm_options_print(struct bm_out *o, const char *prefix);
+
+/* The value v of option key as BUDDYMALLOC_CONF would write it: a word,
+ * words joined by '+', or a number with a size suffix. */
+void bm_option_print_value(struct bm_out *o, const char *key, uint64_t v);
+/* What key accepts: its words, or its range ("off, inline, thread,
+ * auto", "9..20", "2M..1T"); for the messages and the manual. */
+void bm_option_print_allowed(struct bm_out *o, const char *key);
+
+/* The key nearest to s[0..n) by edit distance, or NULL when none is
+ * close enough to be a likely typo. */
+const char *bm_option_nearest(const char *s, size_t n);
 
 /* Parse a number with an optional k/M/G/T suffix; false on a bad value. */
 bool bm_parse_size(const char *s, size_t n, uint64_t *out);

@@ -66,7 +66,18 @@ enum migratetype {
 	MIGRATE_TYPES
 };
 
-extern BM_HIDDEN uintptr_t	bm_base;	/* start of the reserved range */
+/* The start of the reserved range, bm_base, is stored complemented in
+ * the valgrind build: there a word holding it plainly is a pointer to the
+ * first object of the process's first slab, which memcheck's leak check
+ * then calls "still reachable" even when the program leaked it. */
+extern BM_HIDDEN uintptr_t	bm_base_word;
+#ifdef BM_VALGRIND
+#define BM_BASE_CODE(x)		(~(uintptr_t)(x))
+#else
+#define BM_BASE_CODE(x)		((uintptr_t)(x))
+#endif
+#define bm_base			BM_BASE_CODE(bm_base_word)
+static inline void bm_base_set(uintptr_t base)	{ bm_base_word = BM_BASE_CODE(base); }
 extern BM_HIDDEN uintptr_t	bm_span;	/* bytes in the reserved range */
 extern BM_HIDDEN struct page	*bm_mem_map;	/* descriptor of pfn 0 */
 

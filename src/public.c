@@ -14,10 +14,31 @@
 #include <buddymalloc.h>
 #include <errno.h>
 
+#define BM_STR_(x)	#x
+#define BM_STR(x)	BM_STR_(x)
+
+BM_EXPORT const char *buddymalloc_version(void)
+{
+	return BM_STR(BUDDYMALLOC_VERSION_MAJOR) "." BM_STR(BUDDYMALLOC_VERSION_MINOR) "."
+	       BM_STR(BUDDYMALLOC_VERSION_PATCH);
+}
+
 BM_EXPORT void buddymalloc_stats_print(int fd)
 {
 	bm_init();
 	bm_stats_print(fd);
+}
+
+BM_EXPORT int buddymalloc_stat(const char *name, unsigned long long *value)
+{
+	uint64_t v;
+
+	if (!name || !value || !bm_init() || !bm_stat_get(name, &v)) {
+		errno = ENOENT;
+		return -1;
+	}
+	*value = v;
+	return 0;
 }
 
 BM_EXPORT unsigned long buddymalloc_check(int fd)

@@ -6,12 +6,16 @@
  */
 #include "bm.h"
 #include "large.h"
+#include "options.h"
 #include "numastat.h"
 #include "slab.h"
 #include "reclaim.h"
 #include "vmstat.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const migratetype_names[MIGRATE_TYPES] = {
 	[MIGRATE_UNMOVABLE] = "Unmovable",
@@ -201,12 +205,176 @@ void bm_usage(struct bm_usage *u)
 	bm_huge_stats(&u->huge_count, &u->huge_bytes);
 }
 
+/* Objects of slab s the program holds.  An owned slab's free objects
+ * are on its freelist (local_free), its remote list, in pages given back
+ * (returned_objs), not yet carved, or in the owner's bin: those last are
+ * counted as held.  A listed slab counts them in inuse, remote frees not
+ * yet collected included. */
+static uint64_t slab_objects_held(struct slab *s)
+{
+	uint64_t remote = remote_count(atomic_load_explicit(&s->remote, memory_order_relaxed));
+	uint64_t held, freed;
+
+	if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLAB_ACTIVE) {
+		held = atomic_load_explicit(&s->carved, memory_order_relaxed);
+		freed = __atomic_load_n(&s->local_free, __ATOMIC_RELAXED) + remote +
+			__atomic_load_n(&s->returned_objs, __ATOMIC_RELAXED);
+	} else {
+		held = atomic_load_explicit(&s->inuse, memory_order_relaxed);
+		freed = remote;
+	}
+	return held > freed ? held - freed : 0;
+}
+
+/* Walk a zone's committed descriptors: slabs and large objects.  The
+ * blocks change under us; every length read is bounded, so a torn read
+ * only misplaces a block in the counts. */
+static void zone_walk(const struct zone *z, uint32_t present, struct bm_stats *st)
+{
+	uint32_t pfn = z->zone_start_pfn, end = pfn + present;
+
+	while (pfn < end) {
+		struct page *p = pfn_to_page(pfn);
+		unsigned int flags = page_flags(p);
+		uint32_t nr = 1;
+
+		if (flags & (PG_buddy | PG_pcp)) {
+			unsigned int order = __atomic_load_n(&p->order, __ATOMIC_RELAXED);
+
+			nr = 1u << (order <= MAX_ORDER_LIMIT ? order : 0);
+		} else if (flags & PG_head) {
+			nr = __atomic_load_n(&p->nr_pages, __ATOMIC_RELAXED);
+			if (nr == 0 || nr > end - pfn)
+				nr = 1;
+			if (flags & PG_slab) {
+				struct slab *s = page_slab(p);
+				unsigned int cls = __atomic_load_n(&s->size_class, __ATOMIC_RELAXED);
+
+				if (cls < NR_SIZE_CLASSES)
+					st->allocated += slab_objects_held(s) * bm_class_size[cls];
+				st->active += (uint64_t)nr << PAGE_SHIFT;
+			} else if (flags & PG_large) {
+				st->allocated += (uint64_t)(nr - !!(flags & PG_guard)) << PAGE_SHIFT;
+				st->active += (uint64_t)nr << PAGE_SHIFT;
+			}
+		}
+		pfn += nr;
+	}
+}
+
+void bm_stats_read(struct bm_stats *st)
+{
+	size_t huge_count, huge_bytes;
+	uint64_t backed = 0;
+
+	memset(st, 0, sizeof(*st));
+	for_each_zone(z) {
+		uint32_t present;
+
+		bm_lock(&z->lock);
+		present = z->present_pages;
+		st->committed += (uint64_t)present << PAGE_SHIFT;
+		st->free += z->nr_free_pages << PAGE_SHIFT;
+		st->returned += z->nr_free_returned << PAGE_SHIFT;
+		backed += (uint64_t)(z->managed_pages - z->nr_free_returned) << PAGE_SHIFT;
+		bm_unlock(&z->lock);
+		st->metadata += (uint64_t)present * sizeof(struct page);
+		zone_walk(z, present, st);
+	}
+	bm_huge_stats(&huge_count, &huge_bytes);
+	st->huge = huge_bytes;
+	st->huge_objects = huge_count;
+	st->allocated += huge_bytes;
+	st->active += huge_bytes;
+	st->metadata += sizeof(bm_nodes) + sizeof(bm_slab_nodes);
+	st->resident = backed + huge_bytes + st->metadata;
+}
+
+static const struct stat_row {
+	const char	*name;
+	size_t		offset;
+} stat_rows[] = {
+#define BM_STAT_ROW(name, help) { #name, offsetof(struct bm_stats, name) },
+	BM_STATS(BM_STAT_ROW)
+#undef BM_STAT_ROW
+};
+
+static uint64_t stat_value(const struct bm_stats *st, const struct stat_row *r)
+{
+	return *(const uint64_t *)(const void *)((const char *)st + r->offset);
+}
+
+bool bm_stat_get(const char *name, uint64_t *value)
+{
+	struct bm_stats st;
+
+	for (size_t i = 0; i < BM_ARRAY_SIZE(stat_rows); i++)
+		if (!strcmp(stat_rows[i].name, name)) {
+			bm_stats_read(&st);
+			*value = stat_value(&st, &stat_rows[i]);
+			return true;
+		}
+	return false;
+}
+
+/* The program's command line from /proc/self/cmdline, its arguments
+ * joined by spaces; program_invocation_name when /proc is not there. */
+static void print_program(struct bm_out *o)
+{
+	char buf[256];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		do
+			n = read(fd, buf, sizeof(buf) - 1);
+		while (n < 0 && errno == EINTR);
+		close(fd);
+	}
+	if (n <= 0) {
+		bm_outf(o, "%s", program_invocation_name);
+		return;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0' || buf[i] == '\n')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	bm_outf(o, "%s%s", buf, n == (ssize_t)sizeof(buf) - 1 ? "..." : "");
+}
+
+static void print_header(struct bm_out *o)
+{
+	bm_outf(o, "--- libbuddymalloc process ---\n");
+	bm_outf(o, "pid %d\n", (int)getpid());
+	bm_outf(o, "program ");
+	print_program(o);
+	bm_outf(o, "\nversion %s\n", PACKAGE_VERSION);
+	bm_outf(o, "--- libbuddymalloc settings ---\n");
+	bm_options_print(o, "");
+}
+
+static void print_summary(struct bm_out *o)
+{
+	struct bm_stats st;
+
+	bm_stats_read(&st);
+	bm_outf(o, "--- libbuddymalloc summary ---\n");
+	for (size_t i = 0; i < BM_ARRAY_SIZE(stat_rows); i++)
+		bm_outf(o, "%s %llu\n", stat_rows[i].name,
+			(unsigned long long)stat_value(&st, &stat_rows[i]));
+}
+
 void bm_stats_print(int fd)
 {
 	char buf[4096];
 	struct bm_out o;
+	int saved_errno = errno;
 
 	bm_out_init(&o, fd, buf, sizeof(buf));
+	print_header(&o);
+	print_summary(&o);
 	bm_outf(&o, "--- libbuddymalloc buddyinfo ---\n");
 	bm_buddyinfo(&o);
 	bm_outf(&o, "--- libbuddymalloc pagetypeinfo ---\n");
@@ -220,4 +388,5 @@ void bm_stats_print(int fd)
 	bm_outf(&o, "--- libbuddymalloc vmstat ---\n");
 	bm_vmstat(&o);
 	bm_out_flush(&o);
+	errno = saved_errno;
 }

@@ -23,7 +23,9 @@ API_TESTS = \
 	tests/api/rlimit_align \
 	tests/api/double_free \
 	tests/api/debug_modes \
-	tests/api/numa_api
+	tests/api/numa_api \
+	tests/api/version \
+	tests/api/stats_report
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)

@@ -11,14 +11,16 @@ PROGRAM_TESTS = \
 	tests/programs/redis.sh \
 	tests/programs/redis_flush.sh \
 	tests/programs/cxx.sh \
+	tests/programs/cxx_static.sh \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh \
 	tests/programs/debug_poison.sh \
 	tests/programs/ulimit.sh \
-	tests/programs/commit_charge.sh
+	tests/programs/commit_charge.sh \
+	tests/programs/wrapper.sh
 
 TESTS += $(PROGRAM_TESTS)
-EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
+EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh tests/programs/bad_alloc.cc
 
 # The C++ program cxx.sh runs; deliberately not linked with the library.
 check_PROGRAMS += tests/programs/mapstr
@@ -37,5 +39,9 @@ check_PROGRAMS += tests/programs/commit_charge
 tests_programs_commit_charge_SOURCES = tests/programs/commit_charge.c
 tests_programs_commit_charge_LDADD =
 
+# cxx_static.sh links with the build's compiler and flags (a UBSan
+# build's library needs -fsanitize=undefined at the link too).
+AM_TESTS_ENVIRONMENT += CXX='$(CXX)' BM_CXXFLAGS='$(CXXFLAGS)' BM_LDFLAGS='$(LDFLAGS)'; \
+	export CXX BM_CXXFLAGS BM_LDFLAGS;
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;

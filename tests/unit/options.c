@@ -8,9 +8,13 @@
  * would fail in one of the two orders.  TEST_ONLY=name runs one alone. */
 #include "test.h"
 #include "bm.h"
+#include "fmt.h"
 #include "options.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every option back to its default, from the option table itself. */
 static void options_reset(void)
@@ -103,7 +107,116 @@ static void test_bad_items_ignored(void)
 	expect_u64_eq(bm_opt_pcp_high, 100, "the good item after two bad ones");
 }
 
+/* What bm_options_parse(conf) writes on stderr, into buf. */
+static const char *parse_messages(const char *conf, char *buf, size_t cap, int *bad)
+{
+	int fds[2], saved = dup(STDERR_FILENO);
+	ssize_t n;
+
+	if (pipe(fds) != 0 || saved < 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	dup2(fds[1], STDERR_FILENO);
+	close(fds[1]);
+	*bad = bm_options_parse(conf);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	n = read(fds[0], buf, cap - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+#define expect_message(conf, want) do { \
+	char buf_[1024]; \
+	int bad_ = -1; \
+	expect_str_eq(parse_messages((conf), buf_, sizeof(buf_), &bad_), (want), \
+		      "the message for %s", (conf)); \
+	expect_d_eq(bad_, 1, "one bad item in %s", (conf)); \
+} while (0)
+
+/* A bad item is named alone (not the rest of the configuration), an
+ * unknown key comes with the nearest one, and options that take words
+ * list them rather than the numbers behind them. */
+static void test_messages(void)
+{
+	options_reset();
+	expect_message("deacy_ms=5,stats=0",
+		"libbuddymalloc: BUDDYMALLOC_CONF: unknown key 'deacy_ms', ignored "
+		"(did you mean 'decay_ms'?)\n");
+	expect_u64_eq(bm_opt_stats, 0, "the good item after a typo is taken");
+	expect_message("numa_polcy=local",
+		"libbuddymalloc: BUDDYMALLOC_CONF: unknown key 'numa_polcy', ignored "
+		"(did you mean 'numa_policy'?)\n");
+	expect_message("zzzzzz=1,stats=1",
+		"libbuddymalloc: BUDDYMALLOC_CONF: unknown key 'zzzzzz', ignored\n");
+	expect_message("reclaim=sometimes,stats=0",
+		"libbuddymalloc: BUDDYMALLOC_CONF: bad value 'sometimes' for reclaim "
+		"(allowed: off, inline, thread, auto), ignored\n");
+	expect_message("debug=guard+foo",
+		"libbuddymalloc: BUDDYMALLOC_CONF: bad value 'guard+foo' for debug "
+		"(allowed: off, guard, poison, junk, all, joined with '+'), ignored\n");
+	expect_message("max_order=ten,stats=0",
+		"libbuddymalloc: BUDDYMALLOC_CONF: bad value 'ten' for max_order "
+		"(allowed: 9..20), ignored\n");
+	expect_message("section_size=1k",
+		"libbuddymalloc: BUDDYMALLOC_CONF: bad value '1k' for section_size "
+		"(allowed: 2M..1T), ignored\n");
+	expect_message("stats_signal=SIGFOO",
+		"libbuddymalloc: BUDDYMALLOC_CONF: bad value 'SIGFOO' for stats_signal "
+		"(allowed: off, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPWR, "
+		"or a number 0..64), ignored\n");
+	expect_message("stats,max_order=12",
+		"libbuddymalloc: BUDDYMALLOC_CONF: 'stats' has no '=value', ignored\n");
+	expect_u64_eq(bm_opt_max_order, 12, "the good item after it is taken");
+	expect_ptr_null(bm_option_nearest("completely_different", 20), "no key near");
+	expect_str_eq(bm_option_nearest("stat", 4), "stats", "one letter missing");
+}
+
+/* The settings in effect: every option, words where it has them. */
+static void test_print(void)
+{
+	char buf[8192];
+	struct bm_out o;
+
+	options_reset();
+	expect_d_eq(bm_options_parse("debug=guard+junk,reclaim=thread,stats_signal=SIGUSR2,"
+				     "stats_file=/tmp/x.%p"), 0, "good items");
+	bm_out_init(&o, -1, buf, sizeof(buf));
+	bm_options_print(&o, "# ");
+	buf[o.len < sizeof(buf) ? o.len : sizeof(buf) - 1] = '\0';
+	expect_true(strstr(buf, "# debug=guard+junk\n") != NULL, "flags as words: %s", buf);
+	expect_true(strstr(buf, "# reclaim=thread\n") != NULL, "a word: %s", buf);
+	expect_true(strstr(buf, "# stats_signal=SIGUSR2\n") != NULL, "a signal: %s", buf);
+	expect_true(strstr(buf, "# section_size=128M\n") != NULL, "a size: %s", buf);
+	expect_true(strstr(buf, "# decay_ms=1000\n") != NULL, "a number: %s", buf);
+	expect_true(strstr(buf, "# stats_file=/tmp/x.%p\n") != NULL, "a text: %s", buf);
+#define OPTION_PRINTED(name, def, lo, hi, help) \
+	expect_true(strstr(buf, "# " #name "=") != NULL, "%s printed", #name);
+	BM_OPTIONS(OPTION_PRINTED)
+#undef OPTION_PRINTED
+}
+
+/* BUDDYMALLOC_CONF and BUDDYMALLOC_STATS from the environment. */
+static void test_init(void)
+{
+	options_reset();
+	setenv("BUDDYMALLOC_CONF", "decay_ms=7,stats_interval_ms=250", 1);
+	setenv("BUDDYMALLOC_STATS", "1", 1);
+	bm_options_init();
+	unsetenv("BUDDYMALLOC_CONF");
+	unsetenv("BUDDYMALLOC_STATS");
+	expect_u64_eq(bm_opt_decay_ms, 7, "read from BUDDYMALLOC_CONF");
+	expect_u64_eq(bm_opt_stats_interval_ms, 250, "read from BUDDYMALLOC_CONF");
+	expect_u64_eq(bm_opt_stats, 1, "BUDDYMALLOC_STATS=1");
+}
+
 static const struct test_case cases[] = {
+	TEST_CASE(test_messages),
+	TEST_CASE(test_print),
+	TEST_CASE(test_init),
 	TEST_CASE(test_sizes),
 	TEST_CASE(test_parse),
 	TEST_CASE(test_bad_items_ignored),
