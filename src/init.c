@@ -16,6 +16,7 @@
 #include "node.h"
 #include "options.h"
 #include "page_alloc.h"
+#include "prof.h"
 #include "vmstat.h"
 
 #include "large.h"
@@ -135,6 +136,7 @@ static void fork_prepare(void)
 	bm_huge_lock();
 	bm_slab_lock_all();
 	zones_lock();
+	bm_prof_lock();
 }
 
 static void fork_parent(void)
@@ -143,6 +145,7 @@ static void fork_parent(void)
 		fork_nested--;
 		return;
 	}
+	bm_prof_unlock();
 	zones_unlock(false);
 	bm_slab_unlock_all();
 	bm_huge_unlock();
@@ -161,6 +164,7 @@ static void fork_child(void)
 	}
 	bm_reclaim_fork_child(true);
 	bm_tcache_fork_child();
+	bm_prof_reinit_lock();
 	zones_unlock(true);
 	bm_slab_reinit_locks();
 	bm_huge_reinit_lock();
@@ -186,6 +190,8 @@ static BM_COLD bool bm_init_slow(void)
 	if (bm_opt_stats)
 		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	bm_debug = (unsigned int)bm_opt_debug;
+	bm_prof_init();
+	bm_alloc_hooks = bm_debug | (bm_prof_on ? BM_HOOK_PROF : 0);
 	bm_size_classes_init();
 	bm_free_key = free_key();
 	bm_link_key = free_key();
@@ -240,6 +246,9 @@ __attribute__((destructor)) static void bm_exit(void)
 		bm_debug_quarantine_flush();
 	if (bm_opt_stats && atomic_load(&inited) && stats_fd >= 0)
 		bm_stats_print(stats_fd);
+	/* The final heap profile, and the leak report (prof_leak=1). */
+	if (bm_prof_on && atomic_load(&inited))
+		bm_prof_exit();
 #ifdef BM_DEBUG
 	/* Debug builds: every committed page in exactly one place, in every
 	 * process that used the allocator (the whole test suite). */

@@ -30,7 +30,11 @@ enum { RECLAIM_OFF, RECLAIM_INLINE, RECLAIM_THREAD, RECLAIM_AUTO };
 	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
 	X(debug,                  0,             0,    7,               "guard, poison, junk, joined with '+' (see debug.h)") \
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
-	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
+	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)") \
+	X(prof,                   0,             0,    1,               "sample allocations, write heap profiles (docs/profiling.md)") \
+	X(prof_sample,            512ULL << 10,  1,    1ULL << 40,      "average bytes allocated between two samples") \
+	X(prof_interval,          0,             0,    1ULL << 50,      "prof: write a profile every this many bytes allocated (0: never)") \
+	X(prof_leak,              0,             0,    1,               "at exit, report the sampled objects still live, by stack (sets prof=1)")
 
 #define BM_OPTION_DECLARE(name, def, lo, hi, help) extern uint64_t bm_opt_##name;
 BM_OPTIONS(BM_OPTION_DECLARE)
@@ -41,7 +45,8 @@ BM_OPTIONS(BM_OPTION_DECLARE)
  * belongs to the value (numa_policy=bind:0,2), as in numactl's lists. */
 /*        key          bytes  meaning */
 #define BM_STRING_OPTIONS(X) \
-	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy")
+	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy") \
+	X(prof_prefix, 200,  "prof: profiles go to PREFIX.PID.SEQ.KIND.heap; default: buddymalloc")
 
 #define BM_STRING_OPTION_DECLARE(name, len, help) extern char bm_opt_##name[len];
 BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)
