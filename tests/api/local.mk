@@ -23,7 +23,8 @@ API_TESTS = \
 	tests/api/rlimit_align \
 	tests/api/double_free \
 	tests/api/debug_modes \
-	tests/api/numa_api
+	tests/api/numa_api \
+	tests/api/prof
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)

@@ -1,7 +1,7 @@
 # tests/programs/local.mk - real programs run with libbuddymalloc.so in
 # LD_PRELOAD (see tests/programs/lib.sh).  CI installs their tools (Debian
 # packages): coreutils mawk python3 perl-base git sqlite3 redis-server
-# redis-tools g++.
+# redis-tools g++ google-perftools libjemalloc-dev.
 PROGRAM_TESTS = \
 	tests/programs/sort.sh \
 	tests/programs/python.sh \
@@ -14,7 +14,8 @@ PROGRAM_TESTS = \
 	tests/programs/gxx.sh \
 	tests/programs/faultinject.sh \
 	tests/programs/debug_poison.sh \
-	tests/programs/ulimit.sh
+	tests/programs/ulimit.sh \
+	tests/programs/prof.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh
@@ -35,3 +36,10 @@ tests_programs_fill_LDADD =
 
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
+
+# The allocations prof.sh profiles; linked with nothing of ours.  No
+# inlining and no tail calls, so each function is a frame of its own.
+check_PROGRAMS += tests/programs/profalloc
+tests_programs_profalloc_SOURCES = tests/programs/profalloc.c
+tests_programs_profalloc_CFLAGS = $(AM_CFLAGS) -fno-inline -fno-optimize-sibling-calls
+tests_programs_profalloc_LDADD = $(DL_LIBS)
