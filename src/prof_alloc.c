@@ -49,9 +49,6 @@ void *bm_prof_maybe_sample(size_t size, size_t align, bool zero)
 	return sample_alloc(size, align, zero);
 }
 
-/* prof_stash_n of a list whose length is not known (a refill's). */
-#define COUNT_UNKNOWN	UINT32_MAX
-
 void *bm_prof_slab_alloc(unsigned int cls)
 {
 	struct bm_prof_thread *pt = &bm_prof_thread;
@@ -59,6 +56,7 @@ void *bm_prof_slab_alloc(unsigned int cls)
 	struct slab *s = bin->slab;
 	uint32_t size = bm_class_size[cls];
 	uint64_t rest, room;
+	uint32_t count;
 	void **obj;
 
 	bm_tc.refills = 7;	/* the next inline swap comes here (above) */
@@ -74,18 +72,17 @@ void *bm_prof_slab_alloc(unsigned int cls)
 	 * also ticks reclaim, as the inline swap does), else a refill. */
 	if (bm_tc.prof_stash[cls]) {
 		obj = bm_tc.prof_stash[cls];
-		rest = bm_tc.prof_stash_n[cls] == COUNT_UNKNOWN ? UINT64_MAX
-							       : bm_tc.prof_stash_n[cls];
+		count = bm_tc.prof_stash_n[cls];
 		bm_tc.prof_stash[cls] = NULL;
 	} else if (s && s->freelist && (++pt->swaps & 7)) {
-		rest = s->local_free;
+		count = s->local_free;
 		obj = slab_take_local(s);
 	} else {
-		obj = bm_slab_refill(bin, cls);
+		obj = bm_slab_refill_count(bin, cls, &count);
 		if (!obj)
 			return NULL;
-		rest = UINT64_MAX;	/* not known */
 	}
+	rest = count == REFILL_COUNT_UNKNOWN ? UINT64_MAX : count;
 	bin_pop(bin, obj);
 	if (rest != UINT64_MAX)
 		rest--;		/* obj itself */
@@ -104,7 +101,7 @@ void *bm_prof_slab_alloc(unsigned int cls)
 			else
 				bin->freelist = NULL;
 			bm_tc.prof_stash[cls] = o;
-			bm_tc.prof_stash_n[cls] = rest == UINT64_MAX ? COUNT_UNKNOWN
+			bm_tc.prof_stash_n[cls] = rest == UINT64_MAX ? REFILL_COUNT_UNKNOWN
 								: (uint32_t)(rest - k);
 		}
 		rest = k;

@@ -242,6 +242,10 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls);
 
 /* The same, returning the whole list (the debug path pops it itself). */
 void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls);
+/* The same, with the list's length in *count, or REFILL_COUNT_UNKNOWN
+ * (the heap profiler's refill, which hands a bin part of a list). */
+#define REFILL_COUNT_UNKNOWN	UINT32_MAX
+void **bm_slab_refill_count(struct tcache_bin *bin, unsigned int cls, uint32_t *count);
 
 /* Free obj of slab s on behalf of a thread that does not own s.  Its
  * marker must not be set yet: finding it set, this reports a double
