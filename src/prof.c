@@ -31,6 +31,7 @@
 #include "prof.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -483,20 +484,115 @@ int bm_prof_dump(const char *path)
 
 /* --------------------------------------------------------- leak report */
 
-/* One frame: address, object+offset, and the symbol when dladdr knows it. */
+/* The symbol table (.symtab) of one object file, mapped read-only: the
+ * names dladdr cannot give, a program's own functions and every static
+ * one.  One file at a time, the last one asked for; the leak report
+ * unmaps it. */
+static struct {
+	char		path[PATH_CAP];
+	void		*map;
+	size_t		len;
+	bool		exec;		/* ET_EXEC: symbol values are addresses */
+	const ElfW(Sym)	*syms;
+	size_t		nsyms;
+	const char	*strs;
+	size_t		strs_len;
+} symtab;
+
+static void symtab_close(void)
+{
+	if (symtab.map)
+		munmap(symtab.map, symtab.len);
+	memset(&symtab, 0, sizeof(symtab));
+}
+
+/* Map file and find its .symtab; false when it has none. */
+static bool symtab_open(const char *file)
+{
+	const ElfW(Ehdr) *eh;
+	const ElfW(Shdr) *sh;
+	struct stat sb;
+	int fd;
+
+	if (!strcmp(symtab.path, file))
+		return symtab.syms != NULL;
+	symtab_close();
+	if (strlen(file) >= sizeof(symtab.path))
+		return false;
+	strcpy(symtab.path, file);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) == 0 && (size_t)sb.st_size >= sizeof(*eh)) {
+		symtab.len = (size_t)sb.st_size;
+		symtab.map = mmap(NULL, symtab.len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (symtab.map == MAP_FAILED)
+			symtab.map = NULL;
+	}
+	close(fd);
+	eh = symtab.map;
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shentsize != sizeof(*sh) ||
+	    eh->e_shoff > symtab.len || eh->e_shnum > (symtab.len - eh->e_shoff) / sizeof(*sh))
+		return false;
+	symtab.exec = eh->e_type == ET_EXEC;
+	sh = (const ElfW(Shdr) *)((const char *)eh + eh->e_shoff);
+	for (unsigned int i = 0; i < eh->e_shnum; i++) {
+		const ElfW(Shdr) *st = &sh[sh[i].sh_link < eh->e_shnum ? sh[i].sh_link : 0];
+
+		if (sh[i].sh_type != SHT_SYMTAB || st->sh_type != SHT_STRTAB ||
+		    sh[i].sh_offset > symtab.len || sh[i].sh_size > symtab.len - sh[i].sh_offset ||
+		    st->sh_offset > symtab.len || st->sh_size > symtab.len - st->sh_offset)
+			continue;
+		symtab.syms = (const ElfW(Sym) *)((const char *)eh + sh[i].sh_offset);
+		symtab.nsyms = sh[i].sh_size / sizeof(ElfW(Sym));
+		symtab.strs = (const char *)eh + st->sh_offset;
+		symtab.strs_len = st->sh_size;
+		return true;
+	}
+	return false;
+}
+
+/* The function of the symbol table holding addr (as the file counts
+ * addresses), and addr's offset in it; NULL when none does. */
+static const char *symtab_find(uintptr_t addr, uintptr_t *delta)
+{
+	for (size_t i = 0; i < symtab.nsyms; i++) {
+		const ElfW(Sym) *sym = &symtab.syms[i];
+
+		if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_name < symtab.strs_len &&
+		    addr - sym->st_value < sym->st_size &&
+		    memchr(symtab.strs + sym->st_name, '\0', symtab.strs_len - sym->st_name)) {
+			*delta = addr - sym->st_value;
+			return symtab.strs + sym->st_name;
+		}
+	}
+	return NULL;
+}
+
+/* One frame: address, function+offset when the dynamic symbols or the
+ * file's symbol table name it, and object+offset. */
 static void print_frame(struct bm_out *o, unsigned int i, uintptr_t pc)
 {
 	Dl_info info;
+	const char *name = NULL;
+	uintptr_t delta = 0;
 
 	bm_outf(o, "    #%u 0x%lx", i, (unsigned long)pc);
-	if (dladdr((void *)pc, &info) && info.dli_fname) {
-		if (info.dli_sname && info.dli_saddr)
-			bm_outf(o, " %s+0x%lx", info.dli_sname,
-				(unsigned long)(pc - (uintptr_t)info.dli_saddr));
-		bm_outf(o, " (%s+0x%lx)", info.dli_fname,
-			(unsigned long)(pc - (uintptr_t)info.dli_fbase));
+	if (!dladdr((void *)pc, &info) || !info.dli_fname) {
+		bm_out_write(o, "\n", 1);
+		return;
 	}
-	bm_out_write(o, "\n", 1);
+	if (info.dli_sname && info.dli_saddr) {
+		name = info.dli_sname;
+		delta = pc - (uintptr_t)info.dli_saddr;
+	} else if (symtab_open(info.dli_fname[0] == '/' ? info.dli_fname : "/proc/self/exe")) {
+		/* a name not absolute is the program's, as it was started */
+		name = symtab_find(symtab.exec ? pc : pc - (uintptr_t)info.dli_fbase, &delta);
+	}
+	if (name)
+		bm_outf(o, " %s+0x%lx", name, (unsigned long)delta);
+	bm_outf(o, " (%s+0x%lx)\n", info.dli_fname,
+		(unsigned long)(pc - (uintptr_t)info.dli_fbase));
 }
 
 static double stack_leak_bytes(const struct prof_stack *st)
@@ -577,6 +673,7 @@ static void leak_report(const char *profile, bool written)
 		last = best_b;
 		last_st = best;
 	}
+	symtab_close();
 	if (nstacks > LEAK_STACKS)
 		bm_outf(&o, "libbuddymalloc: ... and %lu more stacks\n",
 			(unsigned long)(nstacks - LEAK_STACKS));

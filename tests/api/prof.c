@@ -341,6 +341,8 @@ static void test_leak(void)
 	expect_u64_ge(bytes, 2000000, "the leak's estimated bytes (4 MB leaked): %s", out);
 	expect_u64_le(bytes, 7000000, "the leak's estimated bytes (4 MB leaked): %s", out);
 	expect_true(strstr(out, "allocated from:\n    #0 0x") != NULL, "the stack: %s", out);
+	/* a static function, named from the program's symbol table */
+	expect_true(strstr(out, " leak_alloc+0x") != NULL, "the allocating function: %s", out);
 	expect_true(strstr(out, "google-pprof --text") != NULL, "how to see it by function");
 	expect_d_eq(count_files("p.", ".f.heap"), 1, "prof_leak writes the exit profile");
 	remove_files();
