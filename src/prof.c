@@ -128,20 +128,22 @@ static void seed_thread(struct bm_prof_thread *pt)
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
 	x ^= x >> 31;
 	pt->rng = x ? x : 1;
-	pt->bytes_left = draw_interval(pt);
 }
 
-bool bm_prof_due(size_t size)
+bool bm_prof_due(unsigned int stream, size_t size)
 {
 	struct bm_prof_thread *pt = &bm_prof_thread;
+	uint64_t *left = &pt->left[stream];
 
 	if (unlikely(!pt->rng))
 		seed_thread(pt);
-	if (pt->bytes_left > size) {
-		pt->bytes_left -= size;
+	if (unlikely(!*left))
+		*left = draw_interval(pt);
+	if (*left > size) {
+		*left -= size;
 		return false;
 	}
-	pt->bytes_left = draw_interval(pt);
+	*left = draw_interval(pt);
 	return true;
 }
 

@@ -5,8 +5,9 @@
  * from them and the leak report at exit.  docs/profiling.md tells the
  * user's side.
  *
- * Each thread counts the bytes it allocates down to the next sample;
- * the distance between two samples is drawn from an exponential
+ * Each thread counts the bytes it allocates down to the next sample,
+ * per size class (struct bm_prof_thread); the distance between two
+ * samples is drawn from an exponential
  * distribution of mean prof_sample bytes, so an allocation of s bytes is
  * sampled with probability 1 - exp(-s / prof_sample), which is what
  * google-pprof and jeprof assume when they scale a "heap_v2" profile
@@ -25,13 +26,23 @@
 #define BM_PROF_H
 
 #include "bm.h"
+#include "size_class.h"
 
 /* prof=1 or prof_leak=1: set once by bm_prof_init, read on slow paths. */
 extern BM_HIDDEN bool bm_prof_on;
 
-/* A thread's sampling state, in initial-exec TLS. */
+/* A thread's sampling state, in initial-exec TLS.  Each size class
+ * counts its own bytes to its own next sample, and the objects served
+ * one at a time (large ones, and any in a debug mode or an exiting
+ * thread) count in one more stream, PROF_STREAM_ONE.  A Poisson process
+ * split into sub-streams is a Poisson process of the same rate on each,
+ * so every allocation keeps its chance of being sampled; with one count
+ * shared, the bytes a bin is handed ahead of use would be counted out
+ * of order, and the samples would fall on the classes whose bins are
+ * refilled last. */
+#define PROF_STREAM_ONE		NR_SIZE_CLASSES
 struct bm_prof_thread {
-	uint64_t	bytes_left;	/* bytes to allocate up to the next sample */
+	uint64_t	left[NR_SIZE_CLASSES + 1];	/* bytes to the stream's next sample; 0: not drawn */
 	uint64_t	rng;		/* xorshift64* state; 0: not seeded yet */
 	unsigned int	swaps;		/* local-free swaps; each 8th refills in full */
 	bool		busy;		/* in the profiler: what it allocates is not sampled */
@@ -42,9 +53,10 @@ extern BM_HIDDEN __thread struct bm_prof_thread bm_prof_thread
 /* Read the prof options (init, after the options). */
 void bm_prof_init(void);
 
-/* The calling thread allocates size bytes: true when this allocation is
- * a sample (the count then starts again from a fresh draw).  prof only. */
-bool bm_prof_due(size_t size);
+/* The calling thread allocates size bytes in stream (a size class, or
+ * PROF_STREAM_ONE): true when this allocation is a sample (the count
+ * then starts again from a fresh draw).  prof only. */
+bool bm_prof_due(unsigned int stream, size_t size);
 
 /* Record p, size bytes, as a sample, with the calling thread's stack. */
 void bm_prof_record(void *p, size_t size);

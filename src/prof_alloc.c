@@ -4,7 +4,7 @@
  *
  * The fast path pops objects from the thread's bin and never counts.
  * With prof=1 the slow path hands a bin only as many objects as fit in
- * the bytes left to the next sample, holding the rest of the list back
+ * the bytes left to its class's next sample, holding the rest of the list back
  * in thread_cache.prof_stash; the allocation that finds the bin empty
  * comes here, and is the sample when the bytes have run out.  The
  * fast path's inline swap of the thread's own frees would hand out
@@ -44,7 +44,7 @@ static void *sample_alloc(size_t size, size_t align, bool zero)
 
 void *bm_prof_maybe_sample(size_t size, size_t align, bool zero)
 {
-	if (bm_prof_thread.busy || !bm_prof_due(size))
+	if (bm_prof_thread.busy || !bm_prof_due(PROF_STREAM_ONE, size))
 		return NULL;
 	return sample_alloc(size, align, zero);
 }
@@ -61,9 +61,9 @@ void *bm_prof_slab_alloc(unsigned int cls)
 
 	bm_tc.refills = 7;	/* the next inline swap comes here (above) */
 	if (!pt->busy) {
-		if (bm_prof_due(size) && (obj = sample_alloc(size, 0, false)) != NULL)
+		if (bm_prof_due(cls, size) && (obj = sample_alloc(size, 0, false)) != NULL)
 			return obj;
-		room = (pt->bytes_left - 1) / size;
+		room = (pt->left[cls] - 1) / size;
 	} else {
 		room = UINT64_MAX;
 	}
@@ -107,6 +107,6 @@ void *bm_prof_slab_alloc(unsigned int cls)
 		rest = k;
 	}
 	if (!pt->busy)
-		pt->bytes_left -= rest * size;
+		pt->left[cls] -= rest * size;
 	return obj;
 }

@@ -287,6 +287,22 @@ static int names(void)
 	return 0;
 }
 
+#define MIXED_N		50000
+
+static void *volatile mixed_keep[2][MIXED_N];
+
+/* Two size classes taken in turn, all kept: each must be sampled at its
+ * own rate, whichever bin happens to be refilled when. */
+static int mixed(void)
+{
+	for (unsigned int i = 0; i < MIXED_N; i++) {
+		mixed_keep[0][i] = malloc(32);
+		mixed_keep[1][i] = malloc(1024);
+	}
+	dump_or_die("mixed.heap");
+	return 0;
+}
+
 /* prof=0: the API says so. */
 static int off(void)
 {
@@ -413,6 +429,38 @@ static void test_names_interval(void)
 	remove_files();
 }
 
+/* The live samples of a profile whose objects are size bytes. */
+static unsigned long samples_of_size(const char *path, unsigned long size)
+{
+	char line[4096];
+	unsigned long n, b, total = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && strcmp(line, "\n"))
+		if (sscanf(line, "%lu: %lu [", &n, &b) == 2 && n && b == n * size)
+			total += n;
+	fclose(f);
+	return total;
+}
+
+static void test_mixed_classes(void)
+{
+	unsigned long small, big;
+	int st = child("mixed", "prof_sample=8k");
+
+	expect_d_eq(st, 0, "child: %s", out);
+	small = samples_of_size(prof_path("mixed.heap"), 32);
+	big = samples_of_size(prof_path("mixed.heap"), 1024);
+	/* 50000 x (1 - exp(-size / 8192)): 195 and 5875 */
+	expect_u64_ge(small, 145, "samples of the 32-byte objects");
+	expect_u64_le(small, 245, "samples of the 32-byte objects");
+	expect_u64_ge(big, 5300, "samples of the 1024-byte objects");
+	expect_u64_le(big, 6450, "samples of the 1024-byte objects");
+	remove_files();
+}
+
 static void test_off(void)
 {
 	int st = run_self("off", "prof=0", out, sizeof(out), 60);
@@ -439,6 +487,8 @@ int main(int argc, char **argv)
 			return threads();
 		if (!strcmp(argv[1], "names"))
 			return names();
+		if (!strcmp(argv[1], "mixed"))
+			return mixed();
 		if (!strcmp(argv[1], "off"))
 			return off();
 		return 2;
@@ -457,6 +507,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_fork);
 	RUN_TEST(test_threads);
 	RUN_TEST(test_names_interval);
+	RUN_TEST(test_mixed_classes);
 	RUN_TEST(test_off);
 	remove_files();
 	rmdir(dir);
