@@ -160,10 +160,12 @@ static void fork_child(void)
 		fork_nested--;
 		bm_reclaim_fork_child(false);
 		bm_tcache_fork_child();
+		bm_prof_fork_child();
 		return;
 	}
 	bm_reclaim_fork_child(true);
 	bm_tcache_fork_child();
+	bm_prof_fork_child();
 	bm_prof_reinit_lock();
 	zones_unlock(true);
 	bm_slab_reinit_locks();

@@ -700,6 +700,14 @@ void bm_prof_exit(void)
 		leak_report(path, r == 0);
 }
 
+void bm_prof_fork_child(void)
+{
+	/* The child's files count from 0 under its own pid, and its
+	 * samples fall where the parent's do not. */
+	atomic_store_explicit(&dump_seq, 0, memory_order_relaxed);
+	bm_prof_thread.rng = 0;
+}
+
 void bm_prof_lock(void)		{ bm_lock(&prof_lock); }
 void bm_prof_unlock(void)	{ bm_unlock(&prof_lock); }
 void bm_prof_reinit_lock(void)	{ bm_lock_reinit(&prof_lock); }

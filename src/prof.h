@@ -72,7 +72,8 @@ int bm_prof_dump(const char *path);
 /* At exit: the final profile, and the leak report when prof_leak=1. */
 void bm_prof_exit(void);
 
-/* Fork (init.c). */
+/* Fork (init.c).  bm_prof_fork_child: in every child. */
+void bm_prof_fork_child(void);
 void bm_prof_lock(void);
 void bm_prof_unlock(void);
 void bm_prof_reinit_lock(void);

@@ -208,6 +208,8 @@ static int fork_child(void)
 
 	for (int i = 0; i < 200; i++)
 		v[i] = malloc(100);
+	if (buddymalloc_prof_dump(NULL) != 0)	/* PREFIX.PID.0.m.heap */
+		return 22;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -386,8 +388,11 @@ static void test_fork(void)
 	expect_true(read_header(prof_path("fork_parent.heap"), &p), "the parent's profile");
 	expect_u64_eq(c.live_n, 100, "the child keeps the half it did not free");
 	expect_u64_eq(p.live_n, 100, "the parent keeps the half it did not free");
-	/* exit profiles: the parent's and the child's, under their own pids */
-	expect_d_eq(count_files("p.", ".f.heap"), 2, "an exit profile per process");
+	/* exit profiles: the parent's, its second file, and the child's,
+	 * under its own pid, its first */
+	expect_d_eq(count_files("p.", ".0.m.heap"), 1, "the parent's dump before the fork");
+	expect_d_eq(count_files("p.", ".1.f.heap"), 1, "the parent's exit profile");
+	expect_d_eq(count_files("p.", ".0.f.heap"), 1, "the child's exit profile");
 	remove_files();
 }
 
