@@ -102,6 +102,16 @@ struct buddymalloc_node_stats {
 /* Fill *st for node; 0, or -1 with errno EINVAL for an unknown node. */
 int buddymalloc_node_stats(int node, struct buddymalloc_node_stats *st);
 
+/*
+ * Heap profiling (BUDDYMALLOC_CONF=prof=1; docs/profiling.md).  Write a
+ * heap profile of the sampled allocations to path, in the text format
+ * google-pprof and jeprof read, or with path NULL to the next file under
+ * prof_prefix (PREFIX.PID.SEQ.m.heap).  Returns 0, or -1 with errno:
+ * ENOENT when profiling is off, else the error of creating or writing
+ * the file.
+ */
+int buddymalloc_prof_dump(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -111,6 +111,11 @@ int main(void)
 	    "ENOMEM when it has none left.  Free it with free().");
 	api("int buddymalloc_node_of(const void *p);",
 	    "The node whose memory p points into, or -1 with EINVAL.");
+	api("int buddymalloc_prof_dump(const char *path);",
+	    "With prof=1: write a heap profile of the sampled allocations to path, in "
+	    "the text format google-pprof and jeprof read, or with path NULL to the next file "
+	    "under prof_prefix (PREFIX.PID.SEQ.m.heap).  0, or -1 with errno ENOENT when "
+	    "profiling is off, else the error of creating or writing the file.");
 	api("int buddymalloc_node_stats(int node, struct buddymalloc_node_stats *st);",
 	    "Per-node bytes committed and free, and the numastat counters; 0, or -1 with EINVAL.");
 
@@ -157,9 +162,12 @@ int main(void)
 	P(".PP\nthen the reclaim thread's pressure_events, pressure_pages_returned and\n"
 	  "reclaim_thread_starts.\n.RE\n");
 	P(".SH FILES\n.TP\n.I stats_file\nWith \\fB%%p\\fR replaced by the process id, opened in append mode at each report.\n");
+	P(".TP\n\\fIprof_prefix\\fB.\\fIPID\\fB.\\fISEQ\\fB.\\fIKIND\\fB.heap\\fR\n"
+	  "Heap profiles (\\fBprof=1\\fR): KIND is \\fBm\\fR for buddymalloc_prof_dump(), \\fBi\\fR for\n"
+	  "\\fBprof_interval\\fR and \\fBf\\fR for the one at exit; see docs/profiling.md.\n");
 	P(".SH NOTES\nA bad free prints \\fBlibbuddymalloc: invalid free of\\fR \\fIaddress\\fR: \\fIwhat\\fR\n"
 	  "and aborts unless \\fBabort_on_error=0\\fR.\n");
-	P(".SH SEE ALSO\nmalloc(3), mallinfo2(3), malloc_stats(3), numactl(8), proc(5)\n");
+	P(".SH SEE ALSO\nmalloc(3), mallinfo2(3), malloc_stats(3), numactl(8), proc(5), pprof(1), jeprof(1)\n");
 	bm_out_flush(&out);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "debug.h"
 
 unsigned int bm_debug;
+unsigned int bm_alloc_hooks;
 
 size_t bm_poison_check(const void *p, size_t from, size_t to)
 {

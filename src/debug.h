@@ -23,6 +23,13 @@
 
 extern BM_HIDDEN unsigned int bm_debug;	/* BM_DEBUG_* bits in force */
 
+/* What makes the slab slow path take its hooked branch: bm_debug's
+ * modes, and BM_HOOK_PROF while the heap profiler samples (prof.h).
+ * One word, so the path without hooks tests once, as it did before the
+ * profiler. */
+#define BM_HOOK_PROF	0x100u
+extern BM_HIDDEN unsigned int bm_alloc_hooks;
+
 /* The first byte of [p + from, p + to) that is not the poison byte, or to. */
 size_t bm_poison_check(const void *p, size_t from, size_t to);
 

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "os.h"
 #include "page_alloc.h"
+#include "prof.h"
 #include "vmstat.h"
 
 #include "large.h"
@@ -181,6 +182,7 @@ static void fork_prepare(void)
 	bm_huge_lock();
 	bm_slab_lock_all();
 	zones_lock();
+	bm_prof_lock();
 }
 
 static void fork_parent(void)
@@ -189,6 +191,7 @@ static void fork_parent(void)
 		fork_nested--;
 		return;
 	}
+	bm_prof_unlock();
 	zones_unlock(false);
 	bm_slab_unlock_all();
 	bm_huge_unlock();
@@ -203,10 +206,13 @@ static void fork_child(void)
 		fork_nested--;
 		bm_reclaim_fork_child(false);
 		bm_tcache_fork_child();
+		bm_prof_fork_child();
 		return;
 	}
 	bm_reclaim_fork_child(true);
 	bm_tcache_fork_child();
+	bm_prof_fork_child();
+	bm_prof_reinit_lock();
 	zones_unlock(true);
 	bm_slab_reinit_locks();
 	bm_huge_reinit_lock();
@@ -234,6 +240,8 @@ static BM_COLD bool bm_init_slow(void)
 	bm_fault_inject_set(bm_opt_fail_nth, bm_opt_fail_every);
 	bm_stats_setup();
 	bm_debug = (unsigned int)bm_opt_debug;
+	bm_prof_init();
+	bm_alloc_hooks = bm_debug | (bm_prof_on ? BM_HOOK_PROF : 0);
 	bm_size_classes_init();
 	bm_free_key = free_key();
 	bm_link_key = free_key();
@@ -289,6 +297,9 @@ __attribute__((destructor)) static void bm_exit(void)
 		bm_debug_quarantine_flush();
 	if (bm_opt_stats && atomic_load(&inited))
 		bm_stats_dump();
+	/* The final heap profile, and the leak report (prof_leak=1). */
+	if (bm_prof_on && atomic_load(&inited))
+		bm_prof_exit();
 #ifdef BM_DEBUG
 	/* Debug builds: every committed page in exactly one place, in every
 	 * process that used the allocator (the whole test suite). */

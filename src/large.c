@@ -93,7 +93,7 @@ void bm_large_free(struct page *head)
 			      PAGE_SIZE, true);
 	if (unlikely(bm_debug & BM_DEBUG_POISON))
 		memset(page_address(head), BM_POISON_BYTE, bm_large_usable(head));
-	set_page_flags(head, head->flags & ~(PG_large | PG_guard));
+	set_page_flags(head, head->flags & ~(PG_large | PG_guard | PG_sampled));
 	/* A block resized in place may be a power of two long without being
 	 * aligned to it: only an aligned one is a buddy block. */
 	if (pcp_sized(nr) && !(page_to_pfn(head) & (nr - 1)))

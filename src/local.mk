@@ -6,6 +6,10 @@
 noinst_LTLIBRARIES += src/libbuddycore.la
 src_libbuddycore_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) -fvisibility=hidden \
 	-fno-plt -ftls-model=initial-exec
+# The heap profiler (prof.c): log and expm1 from libm, and
+# _Unwind_Backtrace from libgcc_s, linked so that no dlopen happens when
+# the first sample is taken (glibc's backtrace() would dlopen it).
+src_libbuddycore_la_LIBADD = -lm -lgcc_s
 src_libbuddycore_la_SOURCES = \
 	src/bm.h src/lock.c src/lock.h src/page.h src/gfp.h src/mmzone.h \
 	src/fmt.c src/fmt.h \
@@ -38,6 +42,7 @@ src_libbuddycore_la_SOURCES = \
 	src/reclaim.c src/reclaim.h \
 	src/bootstrap.c src/bootstrap.h \
 	src/init.c src/init.h \
+	src/prof.c src/prof.h \
 	src/public.c
 
 # The exported malloc API and C++ operators live only in the installed
@@ -51,7 +56,7 @@ lib_LTLIBRARIES += libbuddymalloc.la
 libbuddymalloc_la_CFLAGS = $(src_libbuddycore_la_CFLAGS) -fexceptions
 libbuddymalloc_la_SOURCES = src/malloc.c src/malloc_slow.c src/malloc_internal.h src/malloc_fast.h \
 	src/valgrind_shim.h src/classify.c src/classify.h src/realloc.c \
-	src/glibc_compat.c src/new_delete.c
+	src/glibc_compat.c src/new_delete.c src/prof_alloc.c src/prof_alloc.h
 # hwloc and libnuma are opened with dlopen when a machine has several
 # nodes (topology.c), never linked: start-up stays free of them.
 libbuddymalloc_la_LIBADD = src/libbuddycore.la $(DL_LIBS) $(PTHREAD_LIBS)

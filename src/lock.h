@@ -23,7 +23,10 @@
  *   rank 4  zone->lock (mmzone.h)           a zone's free_area lists, its
  *                                           counters and watermarks, its
  *                                           growth by sections
- *   rank 5  the bootstrap arena's lock      the arena init's libraries
+ *   rank 5  prof_lock (prof.c)              the heap profiler's samples
+ *                                           and stacks; takes nothing (its
+ *                                           memory comes from mmap)
+ *   rank 6  the bootstrap arena's lock      the arena init's libraries
  *           (bootstrap.c)                   allocate from; takes nothing
  *
  * Nothing is called with any of them held that could call malloc, call
@@ -55,6 +58,7 @@ enum bm_lock_rank {
 	LOCK_RANK_HUGE,
 	LOCK_RANK_SLAB_NODE,
 	LOCK_RANK_ZONE,
+	LOCK_RANK_PROF,
 	LOCK_RANK_BOOTSTRAP,
 	NR_LOCK_RANKS
 };

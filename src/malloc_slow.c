@@ -14,6 +14,8 @@
 #include "large.h"
 #include "malloc_fast.h"
 #include "malloc_internal.h"
+#include "prof.h"
+#include "prof_alloc.h"
 #include "tcache.h"
 
 #include <errno.h>
@@ -39,9 +41,17 @@ void *bm_slab_alloc_slow(unsigned int cls)
 		return bm_bootstrap_alloc(bm_class_size[cls],
 					  bm_class_size[cls] & -bm_class_size[cls] & (PAGE_SIZE - 1) ?
 					  bm_class_size[cls] & -bm_class_size[cls] : PAGE_SIZE);
-	if (likely(bm_tc.state == TC_LIVE))
-		return likely(!bm_debug) ? bm_slab_alloc_refill(&bm_tc.bins[cls], cls)
-					 : bm_debug_slab_alloc(cls);
+	if (likely(bm_tc.state == TC_LIVE)) {
+		if (likely(!bm_alloc_hooks))
+			return bm_slab_alloc_refill(&bm_tc.bins[cls], cls);
+		if (!bm_debug)
+			return bm_prof_slab_alloc(cls);
+		if (bm_prof_on && (p = bm_prof_maybe_sample(bm_class_size[cls], 0, false)))
+			return p;
+		return bm_debug_slab_alloc(cls);
+	}
+	if (bm_prof_on && (p = bm_prof_maybe_sample(bm_class_size[cls], 0, false)))
+		return p;
 	/* An exiting thread: take one object and hand the slab back. */
 	p = bm_slab_alloc_refill(&tmp, cls);
 	bm_slab_deactivate_bin(&tmp);
@@ -50,12 +60,16 @@ void *bm_slab_alloc_slow(unsigned int cls)
 
 void *bm_large_alloc_slow(size_t size, size_t align, bool zero)
 {
+	void *p;
+
 	if (unlikely(size > PTRDIFF_MAX)) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	if (unlikely(bm_tc.state == TC_NONE) && !thread_ready())
 		return bm_bootstrap_alloc(size, align);
+	if (unlikely(bm_prof_on) && (p = bm_prof_maybe_sample(size, align, zero)) != NULL)
+		return p;
 	return bm_large_alloc(size, align, zero);
 }
 
@@ -67,11 +81,15 @@ void bm_free_slow(void *p)
 		return;
 	switch (bm_classify(p, "free", &usable)) {
 	case OBJ_HUGE:
+		if (unlikely(bm_prof_on))
+			bm_prof_forget(p);
 		/* Gone since classify looked: another thread freed it. */
 		if (!bm_huge_free(p))
 			bm_bad_pointer("free", p, "double free (a mapping freed already)");
 		break;
 	case OBJ_LARGE:
+		if (unlikely(virt_to_page(p)->flags & PG_sampled))
+			bm_prof_forget(p);
 		bm_large_free(virt_to_page(p));
 		break;
 	case OBJ_SLAB: {

@@ -42,7 +42,11 @@ enum { STRICT_COMMIT_OFF, STRICT_COMMIT_ON, STRICT_COMMIT_AUTO };
 	X(stats,                  0,             0,    1,               "print the full report at exit") \
 	X(stats_signal,           0,             0,    64,              "print the report when this signal arrives (off: no handler is installed)") \
 	X(stats_interval_ms,      0,             0,    86400000,        "print the report this often, from a helper thread (0: never)") \
-	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)")
+	X(abort_on_error,         1,             0,    1,               "abort after reporting a bad free (0: report and go on)") \
+	X(prof,                   0,             0,    1,               "sample allocations, write heap profiles (docs/profiling.md)") \
+	X(prof_sample,            512ULL << 10,  1,    1ULL << 40,      "average bytes allocated between two samples") \
+	X(prof_interval,          0,             0,    1ULL << 50,      "prof: write a profile every this many bytes allocated (0: never)") \
+	X(prof_leak,              0,             0,    1,               "at exit, report the sampled objects still live, by stack (sets prof=1)")
 
 /* Words an option takes instead of a number; an option with words is
  * reported and documented with them.  The options of BM_FLAG_OPTIONS join
@@ -81,7 +85,8 @@ BM_OPTIONS(BM_OPTION_DECLARE)
 /*        key          bytes  meaning */
 #define BM_STRING_OPTIONS(X) \
 	X(numa_policy, 64,   "local, interleave[:NODES], bind:NODES or preferred:N; default: the process's policy") \
-	X(stats_file,  256,  "write the reports to this file instead of stderr; %p in it becomes the process id")
+	X(stats_file,  256,  "write the reports to this file instead of stderr; %p in it becomes the process id") \
+	X(prof_prefix, 200,  "prof: profiles go to PREFIX.PID.SEQ.KIND.heap; default: buddymalloc")
 
 #define BM_STRING_OPTION_DECLARE(name, len, help) extern char bm_opt_##name[len];
 BM_STRING_OPTIONS(BM_STRING_OPTION_DECLARE)

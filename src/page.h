@@ -51,6 +51,7 @@ enum pageflags {
 	PG_returned	= 1u << 7,	/* free block given back to the OS (implies PG_zero) */
 	PG_isolated	= 1u << 8,	/* taken off the free lists by reclaim for a moment */
 	PG_guard	= 1u << 9,	/* large object whose last page is a guard (debug) */
+	PG_sampled	= 1u << 10,	/* large object the heap profiler sampled (prof.h) */
 };
 
 /* What a free block knows about its contents: carried through splits, kept

@@ -6,6 +6,7 @@
 #include "large.h"
 #include "numastat.h"
 #include "page_alloc.h"
+#include "prof.h"
 #include "reclaim.h"
 #include "tcache.h"
 #include "topology.h"
@@ -109,4 +110,13 @@ BM_EXPORT int buddymalloc_node_stats(int node, struct buddymalloc_node_stats *st
 	st->local_node = s.numa[NUMA_LOCAL];
 	st->other_node = s.numa[NUMA_OTHER];
 	return 0;
+}
+
+BM_EXPORT int buddymalloc_prof_dump(const char *path)
+{
+	if (!bm_init()) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return bm_prof_dump(path);
 }

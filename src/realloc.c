@@ -7,6 +7,7 @@
 #include "classify.h"
 #include "large.h"
 #include "malloc_fast.h"
+#include "prof.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -101,15 +102,23 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		to_pages = realloc_to_pages(usable, size);
 		break;
 	case OBJ_LARGE:
-		if (size > REALLOC_PAGES_MIN && bm_large_resize(virt_to_page(p), size))
+		if (size > REALLOC_PAGES_MIN && bm_large_resize(virt_to_page(p), size)) {
+			/* A sample's record follows its size. */
+			if (unlikely(virt_to_page(p)->flags & PG_sampled))
+				bm_prof_moved(p, p, size);
 			return p;
+		}
 		/* No room after it: still pages, or the next growth would
 		 * come back out of a slab with another copy. */
 		to_pages = realloc_to_pages(usable, size);
 		break;
 	case OBJ_HUGE:
-		if (size > (PAGE_SIZE << bm_max_order))
-			return bm_huge_realloc(p, size);
+		if (size > (PAGE_SIZE << bm_max_order)) {
+			q = bm_huge_realloc(p, size);
+			if (q && unlikely(bm_prof_on))
+				bm_prof_moved(p, q, size);
+			return q;
+		}
 		break;
 	case OBJ_BOOTSTRAP:
 		break;

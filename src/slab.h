@@ -145,6 +145,11 @@ struct thread_cache {
 	unsigned int		slow_refills;		/* bm_slab_refill calls: the owned-slab clock */
 	unsigned int		scan_cls;		/* the next bin whose kept slabs are looked at */
 	struct tcache_bin	debug_bins[NR_SIZE_CLASSES];	/* debug modes only */
+	/* prof=1 only: the objects of a bin's active slab held back until
+	 * the bin has allocated the bytes up to the next sample
+	 * (prof_alloc.c), and how many there are. */
+	void			**prof_stash[NR_SIZE_CLASSES];
+	uint32_t		prof_stash_n[NR_SIZE_CLASSES];
 };
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
 /* Threads whose cache is live: the kept-slab budget is shared out. */
@@ -237,6 +242,10 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls);
 
 /* The same, returning the whole list (the debug path pops it itself). */
 void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls);
+/* The same, with the list's length in *count, or REFILL_COUNT_UNKNOWN
+ * (the heap profiler's refill, which hands a bin part of a list). */
+#define REFILL_COUNT_UNKNOWN	UINT32_MAX
+void **bm_slab_refill_count(struct tcache_bin *bin, unsigned int cls, uint32_t *count);
 
 /* Free obj of slab s on behalf of a thread that does not own s.  Its
  * marker must not be set yet: finding it set, this reports a double

@@ -52,7 +52,7 @@ void bm_slab_init(void)
  * (at least one) into a free list.  Carving writes each object's first
  * 16 bytes, so going further would fault in pages for objects nobody
  * may ask for (docs/performance.md). */
-static void **carve(struct slab *s, unsigned int cls)
+static void **carve(struct slab *s, unsigned int cls, uint32_t *count)
 {
 	uint32_t size = bm_class_size[cls];
 	uint32_t left = bm_class_objects[cls] - s->carved;
@@ -107,11 +107,12 @@ static void **carve(struct slab *s, unsigned int cls)
 		for (uint32_t i = 0; i < n; i++)
 			memset(base + (size_t)i * size + 16, BM_POISON_BYTE, size - 16);
 	set_carved(s, s->carved + n);
+	*count = n;
 	return head;
 }
 
 /* Take the remote frees of an active slab (a notifier's flag stays). */
-static void **collect_remote(struct slab *s)
+static void **collect_remote(struct slab *s, uint32_t *count)
 {
 	uint64_t w = atomic_load_explicit(&s->remote, memory_order_relaxed);
 
@@ -119,6 +120,7 @@ static void **collect_remote(struct slab *s)
 	       !atomic_compare_exchange_weak_explicit(&s->remote, &w, w & REMOTE_NOTIFYING,
 			memory_order_acq_rel, memory_order_relaxed))
 		;
+	*count = remote_count(w);
 	return remote_ptr(w);
 }
 
@@ -133,25 +135,29 @@ static bool bin_owns(const struct tcache_bin *bin)
  * thread's own bins own it, so the thread's frees into it are local.
  * Debug and exiting-thread bins do not: their frees take the remote path,
  * which poisons and needs no live cache. */
-static void **activate_slab(struct tcache_bin *bin, struct slab *s)
+static void **activate_slab(struct tcache_bin *bin, struct slab *s, uint32_t *count)
 {
 	BM_DEBUG_BUG_ON(atomic_load(&s->state) != SLAB_ACTIVE);
 	s->owner = bin_owns(bin) ? &bm_tc : NULL;
 	bin->slab = s;
+	*count = s->local_free;
 	return slab_take_local(s);
 }
 
-/* Objects for an empty bin from its slab or a new one (owner thread). */
-static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
+/* Objects for an empty bin from its slab or a new one (owner thread),
+ * and how many in *count (REFILL_COUNT_UNKNOWN when not known). */
+static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node,
+			  uint32_t *count)
 {
 	struct slab *s = bin->slab, *next;
 	void **list;
 
+	*count = REFILL_COUNT_UNKNOWN;
 	if (s) {
-		if ((list = collect_remote(s)) != NULL)
+		if ((list = collect_remote(s, count)) != NULL)
 			return list;
 		if (s->carved < bm_class_objects[cls])
-			return carve(s, cls);
+			return carve(s, cls, count);
 		if (s->returned_objs)
 			return bm_slab_restore_returned(s, cls);
 		/* Take the next kept slab before keeping this one: with the
@@ -163,37 +169,56 @@ static void **refill_list(struct tcache_bin *bin, unsigned int cls, int node)
 		if (!bm_slab_keep_owned(&bm_tc, bin, s))
 			bm_deactivate_slab(s, NULL);
 		if ((s = next) != NULL) {
-			list = activate_slab(bin, s);
-			return list ? list : collect_remote(s);
+			list = activate_slab(bin, s, count);
+			return list ? list : collect_remote(s, count);
 		}
 	}
 	s = bm_get_slab(cls, node);
 	if (!s)
 		return NULL;
-	list = activate_slab(bin, s);
+	list = activate_slab(bin, s, count);
 	if (!list)
-		list = collect_remote(s);
+		list = collect_remote(s, count);
 	if (!list && s->carved < bm_class_objects[cls])
-		list = carve(s, cls);
-	if (!list)
+		list = carve(s, cls, count);
+	if (!list) {
+		*count = REFILL_COUNT_UNKNOWN;
 		list = bm_slab_restore_returned(s, cls);	/* a partial slab has one of the four */
+	}
 	return list;
 }
 
-void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls)
+/* bm_slab_refill and bm_slab_refill_count, the count left for the
+ * compiler to drop in the first. */
+static inline __attribute__((always_inline)) void **
+refill(struct tcache_bin *bin, unsigned int cls, uint32_t *count)
 {
 	struct slab *s = bin->slab;
 	void **list;
 
 	bm_reclaim_tick();
 	bm_slab_scan_owned(&bm_tc, bin);
-	if (s && s->freelist)
+	if (s && s->freelist) {
+		*count = s->local_free;
 		list = slab_take_local(s);	/* the thread's frees since the last swap */
-	else
-		list = refill_list(bin, cls, bm_mempolicy_node());
+	} else {
+		list = refill_list(bin, cls, bm_mempolicy_node(), count);
+	}
 	if (unlikely(!list))
 		errno = ENOMEM;
 	return list;
+}
+
+void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls)
+{
+	uint32_t count;
+
+	return refill(bin, cls, &count);
+}
+
+void **bm_slab_refill_count(struct tcache_bin *bin, unsigned int cls, uint32_t *count)
+{
+	return refill(bin, cls, count);
 }
 
 void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)

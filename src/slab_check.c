@@ -43,7 +43,11 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 	 * An unowned slab's own list changes only under its node lock. */
 	/* Another thread's owned slab: its own list is read racily, which
 	 * list_contains allows for. */
-	if ((bin->slab == s && list_contains(bin->freelist, obj, limit)) ||
+	/* The objects the heap profiler holds back from the bin count as
+	 * the bin's (prof_alloc.c). */
+	if ((bin->slab == s && (list_contains(bin->freelist, obj, limit) ||
+				(bin == &bm_tc.bins[cls] &&
+				 list_contains(bm_tc.prof_stash[cls], obj, limit)))) ||
 	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
 	    (atomic_load_explicit(&s->state, memory_order_relaxed) == SLAB_ACTIVE &&
 	     s->owner && s->owner != &bm_tc &&

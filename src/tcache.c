@@ -9,11 +9,32 @@
 
 static pthread_key_t tcache_key;
 
+/* The objects the heap profiler held back from a bin (prof=1) go back
+ * on its freelist, which hands them to the slab with the rest: both are
+ * free objects of the bin's active slab. */
+static void unstash(struct thread_cache *tc, unsigned int c)
+{
+	void **stash = tc->prof_stash[c], **tail = tc->bins[c].freelist;
+
+	if (!stash)
+		return;
+	tc->prof_stash[c] = NULL;
+	tc->prof_stash_n[c] = 0;
+	if (!tail) {
+		tc->bins[c].freelist = stash;
+		return;
+	}
+	while (fl_next(tail))
+		tail = fl_next(tail);
+	fl_set(tail, stash);
+}
+
 void bm_tcache_flush(struct thread_cache *tc)
 {
 	if (unlikely(bm_debug))
 		bm_debug_quarantine_flush();
 	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+		unstash(tc, c);
 		bm_slab_deactivate_bin(&tc->bins[c]);
 		bm_slab_deactivate_bin(&tc->debug_bins[c]);
 	}

@@ -25,7 +25,8 @@ API_TESTS = \
 	tests/api/debug_modes \
 	tests/api/numa_api \
 	tests/api/version \
-	tests/api/stats_report
+	tests/api/stats_report \
+	tests/api/prof
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)

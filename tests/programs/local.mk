@@ -1,7 +1,7 @@
 # tests/programs/local.mk - real programs run with libbuddymalloc.so in
 # LD_PRELOAD (see tests/programs/lib.sh).  CI installs their tools (Debian
 # packages): coreutils mawk python3 perl-base git sqlite3 redis-server
-# redis-tools g++.
+# redis-tools g++ google-perftools libjemalloc-dev.
 PROGRAM_TESTS = \
 	tests/programs/sort.sh \
 	tests/programs/python.sh \
@@ -17,7 +17,8 @@ PROGRAM_TESTS = \
 	tests/programs/debug_poison.sh \
 	tests/programs/ulimit.sh \
 	tests/programs/commit_charge.sh \
-	tests/programs/wrapper.sh
+	tests/programs/wrapper.sh \
+	tests/programs/prof.sh
 
 TESTS += $(PROGRAM_TESTS)
 EXTRA_DIST += $(PROGRAM_TESTS) tests/programs/lib.sh tests/programs/bad_alloc.cc
@@ -45,3 +46,10 @@ AM_TESTS_ENVIRONMENT += CXX='$(CXX)' BM_CXXFLAGS='$(CXXFLAGS)' BM_LDFLAGS='$(LDF
 	export CXX BM_CXXFLAGS BM_LDFLAGS;
 # lib.sh finds the library and mapstr through abs_top_builddir.
 AM_TESTS_ENVIRONMENT += abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
+
+# The allocations prof.sh profiles; linked with nothing of ours.  No
+# inlining and no tail calls, so each function is a frame of its own.
+check_PROGRAMS += tests/programs/profalloc
+tests_programs_profalloc_SOURCES = tests/programs/profalloc.c
+tests_programs_profalloc_CFLAGS = $(AM_CFLAGS) -fno-inline -fno-optimize-sibling-calls
+tests_programs_profalloc_LDADD = $(DL_LIBS)
