@@ -1,7 +1,7 @@
 # man/local.mk - buddymalloc(3), generated from the option and counter
 # tables by man/gen-man, a program of ours that make builds and runs.
 noinst_PROGRAMS += man/gen-man
-man_gen_man_SOURCES = man/gen-man.c src/options.c src/fmt.c
+man_gen_man_SOURCES = man/gen-man.c src/options.c src/fmt.c src/os.c
 man_gen_man_LDADD =
 nodist_man_MANS = man/buddymalloc.3
 man/buddymalloc.3: man/gen-man$(EXEEXT)

@@ -2,6 +2,7 @@
 /* fmt.c - formatted output without malloc (see fmt.h). */
 #include "bm.h"
 #include "fmt.h"
+#include "os.h"
 
 #include <errno.h>
 #include <string.h>
@@ -22,7 +23,7 @@ void bm_out_flush(struct bm_out *o)
 	int saved = errno;	/* reporting must not disturb the caller's errno */
 
 	while (o->fd >= 0 && off < o->len) {
-		ssize_t n = write(o->fd, o->buf + off, o->len - off);
+		ssize_t n = bm_os_write(o->fd, o->buf + off, o->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

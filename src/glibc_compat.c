@@ -5,7 +5,9 @@
  * malloc_trim, malloc_stats, mallinfo, mallinfo2 and mallopt.
  */
 #include "bm.h"
+#include "fmt.h"
 #include "init.h"
+#include "large.h"
 #include "malloc_internal.h"
 #include "reclaim.h"
 #include "tcache.h"
@@ -51,9 +53,27 @@ BM_EXPORT int malloc_trim(size_t pad)
 	return bm_reclaim_all() != 0;
 }
 
+/* glibc's lines first, in its layout, for the programs and scripts that
+ * read them (one arena: the zones; mmap: the huge objects), then the
+ * report. */
 BM_EXPORT void malloc_stats(void)
 {
-	bm_init();
+	char buf[512];
+	struct bm_out o;
+	struct bm_stats st;
+	size_t max_n, max_bytes;
+
+	if (!bm_init())
+		return;
+	bm_stats_read(&st);
+	bm_huge_peak(&max_n, &max_bytes);
+	bm_out_init(&o, STDERR_FILENO, buf, sizeof(buf));
+	bm_outf(&o, "Arena 0:\nsystem bytes     = %10zu\nin use bytes     = %10zu\n",
+		(size_t)st.committed, (size_t)(st.allocated - st.huge));
+	bm_outf(&o, "Total (incl. mmap):\nsystem bytes     = %10zu\nin use bytes     = %10zu\n",
+		(size_t)(st.committed + st.huge), (size_t)st.allocated);
+	bm_outf(&o, "max mmap regions = %10zu\nmax mmap bytes   = %10zu\n", max_n, max_bytes);
+	bm_out_flush(&o);
 	bm_stats_print(STDERR_FILENO);
 }
 

@@ -122,7 +122,18 @@ struct huge_entry {
 static bm_lock_t	huge_lock = BM_LOCK_INIT_RANK(LOCK_RANK_HUGE);
 static struct huge_entry *table;	/* open addressing, linear probing */
 static size_t		table_cap;	/* a power of two */
-static size_t		table_used;
+static size_t		table_used;	/* the live mappings */
+static size_t		huge_bytes;	/* their bytes */
+static size_t		huge_max_n, huge_max_bytes;	/* the peaks of both */
+
+static void __huge_account(ssize_t bytes)
+{
+	huge_bytes += (size_t)bytes;
+	if (table_used > huge_max_n)
+		huge_max_n = table_used;
+	if (huge_bytes > huge_max_bytes)
+		huge_max_bytes = huge_bytes;
+}
 
 static size_t slot_of(uintptr_t addr, size_t cap)
 {
@@ -213,6 +224,7 @@ static bool huge_register(void *p, size_t size)
 	if (ok) {
 		__table_insert(table, table_cap, (uintptr_t)p, size);
 		table_used++;
+		__huge_account((ssize_t)size);
 		__freed_forget((uintptr_t)p);	/* the address is live again */
 	}
 	bm_unlock(&huge_lock);
@@ -285,6 +297,7 @@ bool bm_huge_free(void *p)
 	if (e) {
 		size = e->size;
 		__table_delete(e);
+		__huge_account(-(ssize_t)size);
 		freed_ring[freed_next++ % FREED_RING] = (uintptr_t)p;
 	}
 	bm_unlock(&huge_lock);
@@ -308,9 +321,12 @@ void *bm_huge_realloc(void *p, size_t size)
 		if (q == MAP_FAILED) {
 			q = NULL;
 		} else {
+			size_t old_size = e->size;
+
 			__table_delete(e);
 			__table_insert(table, table_cap, (uintptr_t)q, len);
 			table_used++;
+			__huge_account((ssize_t)len - (ssize_t)old_size);
 			__freed_forget((uintptr_t)q);
 		}
 	}
@@ -322,17 +338,18 @@ void *bm_huge_realloc(void *p, size_t size)
 
 void bm_huge_stats(size_t *count, size_t *bytes)
 {
-	size_t n = 0, b = 0;
-
 	bm_lock(&huge_lock);
-	for (size_t i = 0; i < table_cap; i++)
-		if (table[i].addr) {
-			n++;
-			b += table[i].size;
-		}
+	*count = table_used;
+	*bytes = huge_bytes;
 	bm_unlock(&huge_lock);
-	*count = n;
-	*bytes = b;
+}
+
+void bm_huge_peak(size_t *count, size_t *bytes)
+{
+	bm_lock(&huge_lock);
+	*count = huge_max_n;
+	*bytes = huge_max_bytes;
+	bm_unlock(&huge_lock);
 }
 
 void bm_huge_lock(void)		{ bm_lock(&huge_lock); }

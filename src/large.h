@@ -35,6 +35,8 @@ bool bm_huge_freed_recently(const void *p);
 void *bm_huge_realloc(void *p, size_t size);
 
 void bm_huge_stats(size_t *count, size_t *bytes);
+/* The most of both there have been at once (malloc_stats' "max mmap"). */
+void bm_huge_peak(size_t *count, size_t *bytes);
 void bm_huge_lock(void);
 void bm_huge_unlock(void);
 void bm_huge_reinit_lock(void);

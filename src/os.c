@@ -73,10 +73,10 @@ void bm_os_discard(void *addr, size_t size)
 	errno = saved;
 }
 
-bool bm_os_hugepage(void *addr, size_t size)
+bool bm_os_hugepage(void *addr, size_t size, bool on)
 {
 	int saved = errno;
-	bool ok = madvise(addr, size, MADV_HUGEPAGE) == 0;
+	bool ok = madvise(addr, size, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) == 0;
 
 	errno = saved;
 	return ok;
@@ -150,6 +150,26 @@ bool bm_os_bind(void *addr, size_t size, int os_node, bool strict)
 	return bm_os_mbind(addr, size, strict ? MPOL_BIND : MPOL_PREFERRED, &m);
 }
 
+int bm_os_open(const char *path, int flags, unsigned int mode)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+ssize_t bm_os_read(int fd, void *buf, size_t len)
+{
+	return syscall(SYS_read, fd, buf, len);
+}
+
+ssize_t bm_os_write(int fd, const void *buf, size_t len)
+{
+	return syscall(SYS_write, fd, buf, len);
+}
+
+int bm_os_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
 /* The leading decimal number of a small /proc file; false when it
  * cannot be read. */
 static bool read_proc_number(const char *path, uint64_t *out)
@@ -157,14 +177,14 @@ static bool read_proc_number(const char *path, uint64_t *out)
 	char buf[64];
 	uint64_t v = 0;
 	ssize_t n;
-	int saved = errno, fd = open(path, O_RDONLY | O_CLOEXEC);
+	int saved = errno, fd = bm_os_open(path, O_RDONLY | O_CLOEXEC, 0);
 
 	if (fd < 0) {
 		errno = saved;
 		return false;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = bm_os_read(fd, buf, sizeof(buf) - 1);
+	bm_os_close(fd);
 	errno = saved;
 	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
 		return false;

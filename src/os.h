@@ -5,6 +5,8 @@
 
 #include "bm.h"
 
+#include <sys/types.h>
+
 /* Reserve size bytes of address space aligned to align (a power of two),
  * inaccessible and uncharged.  NULL on failure. */
 void *bm_os_reserve(size_t size, size_t align);
@@ -25,12 +27,25 @@ void bm_os_unmap(void *addr, size_t size);
 uint64_t bm_os_mapped_bytes(void);
 /* Does the kernel account commit strictly (vm.overcommit_memory=2)? */
 bool bm_os_strict_overcommit(void);
-/* Ask for transparent huge pages on [addr, addr + size) (where the
- * kernel's THP mode is madvise; "always" gives them anyway, "never" not
- * at all).  False when the kernel refuses. */
-bool bm_os_hugepage(void *addr, size_t size);
+/* Ask for transparent huge pages on [addr, addr + size) (MADV_HUGEPAGE:
+ * given where the kernel's THP mode is "madvise" or "always"), or with
+ * on false refuse them (MADV_NOHUGEPAGE: none even under "always").
+ * False when the kernel refuses the advice. */
+bool bm_os_hugepage(void *addr, size_t size, bool on);
 /* Make a page range inaccessible (guard) or accessible again. */
 void bm_os_protect(void *addr, size_t size, bool accessible);
+
+/* open(2), read(2), write(2) and close(2) as raw system calls: not
+ * cancellation points.  The allocator reads /proc and writes reports
+ * while it holds its locks (init_lock, a zone's, the profiler's); a
+ * pending pthread_cancel acted on inside libc's wrappers would unwind
+ * the thread with the lock held, and every other thread would wait for
+ * it forever (glibc's tst-malloc-stats-cancellation).  -1 and errno on
+ * failure, as the wrappers. */
+int bm_os_open(const char *path, int flags, unsigned int mode);
+ssize_t bm_os_read(int fd, void *buf, size_t len);
+ssize_t bm_os_write(int fd, const void *buf, size_t len);
+int bm_os_close(int fd);
 
 /* NUMA: a set of the kernel's node ids. */
 #define BM_OS_MAX_NODES		1024

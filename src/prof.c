@@ -29,6 +29,7 @@
 #include "lock.h"
 #include "options.h"
 #include "prof.h"
+#include "os.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -393,15 +394,15 @@ void bm_prof_moved(const void *old, void *p, size_t size)
 static void write_maps(struct bm_out *o)
 {
 	char buf[1024];
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = bm_os_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 	ssize_t n;
 
 	if (fd < 0)
 		return;
-	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+	while ((n = bm_os_read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
 		if (n > 0)
 			bm_out_write(o, buf, (size_t)n);
-	close(fd);
+	bm_os_close(fd);
 }
 
 static int write_profile(const char *path)
@@ -410,7 +411,7 @@ static int write_profile(const char *path)
 	struct bm_out o;
 	uint64_t ln = 0, lb = 0, an = 0, ab = 0;
 	struct stat sb;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = bm_os_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return -1;
@@ -443,11 +444,11 @@ static int write_profile(const char *path)
 	bm_out_flush(&o);
 	/* bm_out drops write errors: a short regular file tells of them. */
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size != o.total) {
-		close(fd);
+		bm_os_close(fd);
 		errno = ENOSPC;
 		return -1;
 	}
-	return close(fd);
+	return bm_os_close(fd);
 }
 
 /* The next file under prof_prefix: PREFIX.PID.SEQ.KIND.heap, into path. */
@@ -522,7 +523,7 @@ static bool symtab_open(const char *file)
 	if (strlen(file) >= sizeof(symtab.path))
 		return false;
 	strcpy(symtab.path, file);
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = bm_os_open(file, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &sb) == 0 && (size_t)sb.st_size >= sizeof(*eh)) {
@@ -531,7 +532,7 @@ static bool symtab_open(const char *file)
 		if (symtab.map == MAP_FAILED)
 			symtab.map = NULL;
 	}
-	close(fd);
+	bm_os_close(fd);
 	eh = symtab.map;
 	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shentsize != sizeof(*sh) ||
 	    eh->e_shoff > symtab.len || eh->e_shnum > (symtab.len - eh->e_shoff) / sizeof(*sh))

@@ -30,6 +30,7 @@
 #include "reclaim.h"
 #include "pcp.h"
 #include "watermark.h"
+#include "os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,19 +223,19 @@ static const char *const psi_triggers[] = {
 
 static void psi_open(void)
 {
-	int fd = open("/proc/pressure/memory", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	int fd = bm_os_open("/proc/pressure/memory", O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
 
 	if (fd < 0)
 		return;
 	for (unsigned int i = 0; i < BM_ARRAY_SIZE(psi_triggers); i++) {
 		const char *t = psi_triggers[i];
 
-		if (write(fd, t, strlen(t) + 1) > 0) {
+		if (bm_os_write(fd, t, strlen(t) + 1) > 0) {
 			atomic_store(&psi_fd, fd);
 			return;
 		}
 	}
-	close(fd);
+	bm_os_close(fd);
 }
 
 /* Has the kernel reported memory pressure since we last looked?  A PSI
@@ -420,7 +421,7 @@ void bm_reclaim_fork_child(bool zones_locked)
 	/* The parent's trigger is the parent's: the child's thread, when it
 	 * starts, opens its own. */
 	if (fd >= 0)
-		close(fd);
+		bm_os_close(fd);
 	atomic_store(&kswapd_state, KSWAPD_NONE);
 	atomic_store(&kswapd_wake, 0);
 	/* The child has no thread: back to the mark that starts one.  It

@@ -13,6 +13,7 @@
 #include "options.h"
 #include "stats.h"
 #include "vmstat.h"
+#include "os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,12 +83,12 @@ void bm_stats_dump(void)
 		errno = saved_errno;
 		return;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = bm_os_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		bm_warn("stats_file: cannot open %s (errno %d)", path, errno);
 	} else {
 		bm_stats_print(fd);
-		close(fd);
+		bm_os_close(fd);
 	}
 	errno = saved_errno;
 }

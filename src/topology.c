@@ -260,12 +260,12 @@ static bool libnuma_discover(void) { return false; }
 static bool sysfs_read(const char *path, char *buf, size_t size)
 {
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = bm_os_open(path, O_RDONLY | O_CLOEXEC, 0);
 
 	if (fd < 0)
 		return false;
-	n = read(fd, buf, size - 1);
-	close(fd);
+	n = bm_os_read(fd, buf, size - 1);
+	bm_os_close(fd);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
@@ -419,8 +419,11 @@ void bm_topology_init(void)
 		}
 		topo_reset();
 	} else if (nr > 1) {
-		if (bm_topology_sysfs(SYSFS_NODE, &allowed) || (topo_reset(), hwloc_discover()) ||
-		    (topo_reset(), libnuma_discover()))
+		/* A discovery that finds fewer nodes than the kernel allows
+		 * is not taken: hwloc without /sys falls back to one node. */
+		if (bm_topology_sysfs(SYSFS_NODE, &allowed) ||
+		    (topo_reset(), hwloc_discover() && bm_topo.nr_nodes >= nr) ||
+		    (topo_reset(), libnuma_discover() && bm_topo.nr_nodes >= nr))
 			return;
 		/* No /sys (a container): the nodes the kernel allows us, whose
 		 * cpus getcpu() names as threads run; better than calling the

@@ -11,6 +11,7 @@
 #include "slab.h"
 #include "reclaim.h"
 #include "vmstat.h"
+#include "os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -322,14 +323,14 @@ bool bm_stat_get(const char *name, uint64_t *value)
 static void print_program(struct bm_out *o)
 {
 	char buf[256];
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	int fd = bm_os_open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
 	ssize_t n = -1;
 
 	if (fd >= 0) {
 		do
-			n = read(fd, buf, sizeof(buf) - 1);
+			n = bm_os_read(fd, buf, sizeof(buf) - 1);
 		while (n < 0 && errno == EINTR);
-		close(fd);
+		bm_os_close(fd);
 	}
 	if (n <= 0) {
 		bm_outf(o, "%s", program_invocation_name);

@@ -26,7 +26,8 @@ API_TESTS = \
 	tests/api/numa_api \
 	tests/api/version \
 	tests/api/stats_report \
-	tests/api/prof
+	tests/api/prof \
+	tests/api/cancel
 
 check_PROGRAMS += $(API_TESTS)
 TESTS += $(API_TESTS)

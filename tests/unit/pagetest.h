@@ -11,6 +11,7 @@
 #include "init.h"
 #include "page_alloc.h"
 #include "vmstat.h"
+#include "watermark.h"
 /* bm_init: in init.h where the tree has it (the layers below init no
  * longer call it for us), else still in page_alloc.h. */
 #if defined(__has_include)
@@ -22,6 +23,24 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The tests work out watermarks and fits for zones of a few sections.
+ * On a machine of several nodes each zone's reserve is sized by its
+ * node's memory (node_pages, #17), a gigabyte node's for a 4 MiB zone:
+ * the tests model the zone alone, as on one node.  numa.c tests
+ * node_pages itself. */
+static inline void pt_unsize_nodes(void)
+{
+	for (int i = 0; i < bm_nr_nodes; i++) {
+		struct zone *z = &bm_nodes[i].zones[ZONE_NORMAL];
+
+		bm_lock(&z->lock);
+		z->node_pages = 0;
+		if (z->managed_pages)
+			bm__setup_zone_watermarks(z);
+		bm_unlock(&z->lock);
+	}
+}
 
 /* Configure the allocator (before first use) and bring it up.  Every
  * page allocator test calls this before its first allocation: the page
@@ -57,6 +76,7 @@ static inline void pt_setup(const char *conf)
 		fprintf(stderr, "bm_init failed\n");
 		exit(99);
 	}
+	pt_unsize_nodes();
 }
 
 static inline struct zone *pt_zone(void)
