@@ -320,8 +320,12 @@ bool bm_mempolicy_bind_range(void *addr, size_t size, int nid)
 			nodes = bm_policy.nodes;
 			break;
 		case MPOL_MODE_INTERLEAVE:
-			mode = MPOL_INTERLEAVE;	/* page by page, as the kernel does */
+			/* Page by page, as the kernel does; over one node (what
+			 * interleave narrows to under numactl --membind=N) a
+			 * strict bind: the kernel's interleave falls back to
+			 * other nodes when that one runs low. */
 			nodes = bm_policy.nodes;
+			mode = nodes & (nodes - 1) ? MPOL_INTERLEAVE : MPOL_BIND;
 			break;
 		case MPOL_MODE_PREFERRED:
 			mode = MPOL_PREFERRED;

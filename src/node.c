@@ -128,14 +128,21 @@ static bool node_bind(int nid, void *addr, size_t size, bool strict)
  * or, under bind, fails with ENOMEM, as the kernel's own would. */
 static bool zone_node_has_room(const struct zone *z, uint32_t nr)
 {
-	uint64_t free;
+	uint64_t free, untouched;
 
 	if (!z->node_pages)
 		return true;
 	if (z->present_pages + nr > z->node_pages)
 		return false;
+	/* The zone's free pages and the committed ones not yet handed to
+	 * the buddy may never have been touched: the node owes them pages
+	 * too.  And a margin over the kernel's own reserve, which per-cpu
+	 * lists and page tables eat into: at one reserve, a full bound
+	 * node once drew the OOM killer in the 4-node guest. */
+	untouched = z->nr_free_pages + z->present_pages - z->managed_pages;
 	free = bm_topology_node_free(z->node);
-	return free == UINT64_MAX || (free >> PAGE_SHIFT) >= nr + bm_min_free_pages(z->node_pages);
+	return free == UINT64_MAX ||
+	       (free >> PAGE_SHIFT) >= nr + untouched + 2 * bm_min_free_pages(z->node_pages);
 }
 
 /* Under RLIMIT_AS the halving above stops at a power of two, which can

@@ -55,6 +55,14 @@ static int wait_psi_fds(int want)
 	return n;
 }
 
+/* A failed step: say which, for the logs of a guest that keeps only
+ * stderr's tail. */
+static int step_failed(int code, const char *what, int fds)
+{
+	fprintf(stderr, "step %d failed: %s (PSI descriptors: %d)\n", code, what, fds);
+	return code;
+}
+
 /* reclaim=thread: one trigger (or none); fork drops the parent's. */
 static int thread_mode(void)
 {
@@ -64,10 +72,10 @@ static int thread_mode(void)
 	fprintf(stderr, "PSI trigger %s\n", want ? "possible" : "not possible here");
 	churn();
 	if (wait_psi_fds(want) != want)
-		return 2;
+		return step_failed(2, "the reclaim thread's trigger", psi_fds(NULL));
 	pid = fork();
 	if (pid < 0)
-		return 3;
+		return step_failed(3, "fork", psi_fds(NULL));
 	if (pid == 0) {
 		if (psi_fds(NULL) != 0)
 			_exit(4);	/* the parent's was not closed */
@@ -75,10 +83,12 @@ static int thread_mode(void)
 		_exit(wait_psi_fds(want) == want ? 0 : 5);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return 6;
+		return step_failed(6, "the fork child did not exit", status);
 	if (WEXITSTATUS(status) != 0)
-		return WEXITSTATUS(status);
-	return psi_fds(NULL) == want ? 0 : 7;
+		return step_failed(WEXITSTATUS(status), "in the fork child (4: the parent's "
+				   "trigger inherited, 5: no trigger of its own)", -1);
+	return psi_fds(NULL) == want ? 0 : step_failed(7, "the parent's trigger after the fork",
+						       psi_fds(NULL));
 }
 
 /* reclaim=inline: never. */
