@@ -47,6 +47,8 @@
  *	-s N	smallest size		-S N	largest size
  *	-r N	seed			--quick	the short CI run
  *	-x N	workload-specific extra knob
+ *	-m N	a second workload-specific knob (a mode or a shape; 0: the
+ *		workload's usual shape)
  */
 struct bench_args {
 	const char *name;
@@ -56,6 +58,7 @@ struct bench_args {
 	size_t min_size;
 	size_t max_size;
 	long extra;
+	long mode;
 	unsigned long seed;
 	int quick;
 };
@@ -64,11 +67,12 @@ static inline void bench_usage(const struct bench_args *a, const char *what)
 {
 	fprintf(stderr,
 		"usage: %s [-t threads] [-n iterations] [-s min_size] "
-		"[-S max_size] [-x extra] [-r seed] [--quick]\n"
+		"[-S max_size] [-x extra] [-m mode] [-r seed] [--quick]\n"
 		"  %s\n"
-		"  defaults: -t %d -n %ld (--quick: %ld) -s %zu -S %zu -x %ld\n",
+		"  defaults: -t %d -n %ld (--quick: %ld) -s %zu -S %zu -x %ld "
+		"-m %ld\n",
 		a->name, what, a->threads, a->iters, a->quick_iters,
-		a->min_size, a->max_size, a->extra);
+		a->min_size, a->max_size, a->extra, a->mode);
 }
 
 static inline long bench_num(const char *s)
@@ -119,6 +123,7 @@ static inline void bench_parse(struct bench_args *a, int argc, char **argv,
 		case 's': a->min_size = (size_t)bench_num(v); break;
 		case 'S': a->max_size = (size_t)bench_num(v); break;
 		case 'x': a->extra = bench_num(v); break;
+		case 'm': a->mode = bench_num(v); break;
 		case 'r': a->seed = (unsigned long)bench_num(v); break;
 		default: bench_usage(a, what); exit(2);
 		}

@@ -15,7 +15,8 @@ EXTRA_DIST += \
 	bench/mstress.c bench/glibc_simple.c bench/glibc_thread.c \
 	bench/alloc_test.c bench/realloc_test.c bench/large.c \
 	bench/calloc_test.c bench/mem_return.c bench/light_use.c \
-	bench/mixed_heap.c bench/fastpath.c \
+	bench/mixed_heap.c bench/fastpath.c bench/working_set.c \
+	bench/rptest.c \
 	bench/py_workload.py bench/sqlite_workload.sql \
 	bench/one_malloc.c bench/preload_exec.c bench/shell_workload.sh
 
