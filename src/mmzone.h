@@ -45,7 +45,7 @@ enum zone_watermarks {
 	X(pages_returned,	"free pages given back to the OS") \
 	X(madvise_calls,	"madvise calls that gave pages back") \
 	X(free_purges,		"blocks given back at once, a free having merged them past 8 MiB dirty") \
-	X(purges_resident,	"such blocks kept instead: most of their pages were resident") \
+	X(purges_kept,	"such blocks kept: more than half, or under a 32nd, resident") \
 	X(numa_hit,		"allocations served by the node they were meant for") \
 	X(numa_miss,		"allocations served here, meant for another node") \
 	X(numa_foreign,		"allocations meant for this node, served by another") \

@@ -3,8 +3,9 @@
  * smaller blocks, gives them back to the OS at once: memory that
  * fragmentation held in pieces (the mixed-size heap, #16).  A block
  * freed that large by itself, a batch the program freed together from
- * its recent peak, and a block mostly resident (the program touches
- * what it allocates) stay backed for reuse. */
+ * its recent peak, a block mostly resident (the program touches what it
+ * allocates) and one with almost nothing resident (nothing to gain)
+ * stay backed for reuse. */
 #include "pagetest.h"
 #include "clock.h"
 
@@ -49,6 +50,14 @@ static void free_all_but_last(struct page **piece)
 	CHECK_EQ(pt_event(ZE_free_purges), purges);
 }
 
+/* Free the last piece two decay windows on: the zone's use has not
+ * fallen from its recent peak, which is now. */
+static void free_last_later(struct page **piece)
+{
+	bm_clock_set(bm_clock_now() + 3 * bm_opt_decay_ms);
+	bm_free_pages(piece[PIECES - 1], PIECE_ORDER);
+}
+
 /* Pieces touched sparsely: the merged block is mostly not resident. */
 static void test_merged_block_goes_back(void)
 {
@@ -59,9 +68,7 @@ static void test_merged_block_goes_back(void)
 	if (!p)
 		return;
 	free_all_but_last(piece);
-	/* A decay window or two later, use has not fallen from its peak. */
-	bm_clock_set(bm_clock_now() + 3 * bm_opt_decay_ms);
-	bm_free_pages(piece[PIECES - 1], PIECE_ORDER);
+	free_last_later(piece);
 	CHECK_EQ(pt_event(ZE_free_purges), purges + 1);
 	CHECK_EQ(pt_event(ZE_pages_returned), returned + (1u << PURGE_ORDER));
 	CHECK(PageBuddy(p) && (p->flags & PG_returned));
@@ -69,23 +76,35 @@ static void test_merged_block_goes_back(void)
 	CHECK_INVARIANTS();
 }
 
-/* Every page touched: the program would fault it all in again. */
-static void test_resident_block_stays(void)
+/* Pieces touched one page in `stride`: the merged block is checked and
+ * kept, its contents intact. */
+static void check_kept(unsigned int stride)
 {
-	struct page *piece[PIECES], *p = dirty_pieces(piece, 1);
+	struct page *piece[PIECES], *p = dirty_pieces(piece, stride);
 	uint64_t purges = pt_event(ZE_free_purges);
-	uint64_t kept = pt_event(ZE_purges_resident);
+	uint64_t kept = pt_event(ZE_purges_kept);
 
 	if (!p)
 		return;
 	free_all_but_last(piece);
-	bm_clock_set(bm_clock_now() + 3 * bm_opt_decay_ms);
-	bm_free_pages(piece[PIECES - 1], PIECE_ORDER);
+	free_last_later(piece);
 	CHECK_EQ(pt_event(ZE_free_purges), purges);
-	CHECK_EQ(pt_event(ZE_purges_resident), kept + 1);
+	CHECK_EQ(pt_event(ZE_purges_kept), kept + 1);
 	CHECK(PageBuddy(p) && !(p->flags & PG_CLEAN));
 	CHECK_EQ(*(volatile char *)page_address(p), 0x5a);
 	CHECK_INVARIANTS();
+}
+
+/* Every page touched: the program would fault it all in again. */
+static void test_resident_block_stays(void)
+{
+	check_kept(1);
+}
+
+/* A page in 512: giving it back would gain too little for the call. */
+static void test_sparse_block_stays(void)
+{
+	check_kept(512);
 }
 
 static void test_batch_freed_together_stays(void)
@@ -111,6 +130,7 @@ int main(void)
 	bm_clock_set(bm_clock_read());
 	RUN_TEST(test_merged_block_goes_back);
 	RUN_TEST(test_resident_block_stays);
+	RUN_TEST(test_sparse_block_stays);
 	RUN_TEST(test_batch_freed_together_stays);
 	return test_exit();
 }
