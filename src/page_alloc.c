@@ -150,6 +150,7 @@ static struct page *__rmqueue_free_run(struct zone *z, uint32_t nr, gfp_t gfp,
 	page->order = (uint8_t)bm_order_for_pages(nr);
 	page->migratetype = (uint8_t)mt;
 	page->nr_pages = nr;
+	page->private = 0;	/* no tail to trim: nr pages exactly */
 	z->events[ZE_alloc_blocks]++;
 	return page;
 }
