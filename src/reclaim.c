@@ -453,17 +453,16 @@ static BM_NOINLINE void kswapd_start(void)
  * runs (auto mode), at reclaim_thread_min, which starts it; once it
  * runs, a pageblock above the high watermark, which wakes it from idle.
  * Never in inline and off modes. */
-/* Dirty pages that a free merging them gives back at once: 8 MiB, as
- * jemalloc's oversize threshold, where the zone's blocks are that large;
- * never with reclaim off.  (docs/design.md) */
-#define PURGE_BYTES	(8ul << 20)
-
+/* Dirty pages that a free merging them gives back at once: purge_on_free
+ * (8 MiB, as jemalloc's oversize threshold), where the zone's blocks are
+ * that large; never with reclaim off.  (docs/design.md) */
 static void __kick_mark_set(struct zone *z, bool thread)
 {
+	uint64_t purge = bm_opt_purge_on_free >> PAGE_SHIFT;
+
 	bm_lock_assert_held(&z->lock);
-	z->purge_pages = bm_opt_reclaim != RECLAIM_OFF &&
-			 PURGE_BYTES >> PAGE_SHIFT <= 1ul << bm_max_order ?
-			 (uint32_t)(PURGE_BYTES >> PAGE_SHIFT) : 0;
+	z->purge_pages = bm_opt_reclaim != RECLAIM_OFF && purge &&
+			 purge <= 1ul << bm_max_order ? (uint32_t)purge : 0;
 	if (bm_opt_reclaim == RECLAIM_THREAD || (bm_opt_reclaim == RECLAIM_AUTO && thread))
 		z->kick_pages = z->watermark[WMARK_HIGH] + (1u << bm_pageblock_order);
 	else if (bm_opt_reclaim == RECLAIM_AUTO)

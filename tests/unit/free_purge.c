@@ -8,6 +8,7 @@
  * stay backed for reuse. */
 #include "pagetest.h"
 #include "clock.h"
+#include "reclaim.h"
 
 #include <string.h>
 
@@ -123,6 +124,24 @@ static void test_batch_freed_together_stays(void)
 	CHECK_INVARIANTS();
 }
 
+/* purge_on_free=0: nothing goes back on a free. */
+static void test_option_off(void)
+{
+	struct page *piece[PIECES], *p;
+	uint64_t purges = pt_event(ZE_free_purges);
+
+	bm_opt_purge_on_free = 0;
+	bm_reclaim_init();	/* the zones read it */
+	p = dirty_pieces(piece, 16);
+	if (!p)
+		return;
+	free_all_but_last(piece);
+	free_last_later(piece);
+	CHECK_EQ(pt_event(ZE_free_purges), purges);
+	CHECK(PageBuddy(p) && !(p->flags & PG_CLEAN));
+	CHECK_INVARIANTS();
+}
+
 int main(void)
 {
 	pt_setup("max_order=11,section_size=32M");
@@ -132,5 +151,6 @@ int main(void)
 	RUN_TEST(test_resident_block_stays);
 	RUN_TEST(test_sparse_block_stays);
 	RUN_TEST(test_batch_freed_together_stays);
+	RUN_TEST(test_option_off);	/* last: it turns the give-back off */
 	return test_exit();
 }
