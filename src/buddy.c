@@ -28,6 +28,7 @@
 #include "bm.h"
 #include "buddy.h"
 #include "clock.h"
+#include "options.h"
 
 
 /* The types each migratetype falls back to, in order. */
@@ -73,14 +74,41 @@ static void check_new_free_block(const struct zone *z, const struct page *p,
 	(void)z; (void)pfn;
 }
 
+/*
+ * A free block's dirty pages: how many of its pages may be resident,
+ * touched since the zone last gave them back, kept in the head's
+ * nr_pages.  A clean block has none.  A merge adds them up, so a backed
+ * block merged with fresh buddies does not count as backed whole.  A
+ * split cannot know where they lie and puts them at the front, where
+ * the caller's part is, as allocation reuses blocks from the bottom up.
+ * They decide one thing: when a free merges enough of them, the block
+ * goes back to the OS at once (bm__free_pages_range_dirty).
+ */
+static inline uint32_t block_dirty(const struct page *p)
+{
+	return (p->flags & PG_CLEAN) ? 0 : p->nr_pages;
+}
+
+/* Take up to nr of *dirty for a part of nr pages at the front. */
+static inline uint32_t take_front(uint32_t *dirty, uint32_t nr)
+{
+	uint32_t d = *dirty < nr ? *dirty : nr;
+
+	*dirty -= d;
+	return d;
+}
+
 static void add_to_free_list(struct zone *z, struct page *p, unsigned int order,
-			     int mt, unsigned int clean)
+			     int mt, unsigned int clean, uint32_t dirty)
 {
 	bm_lock_assert_held(&z->lock);
 	check_new_free_block(z, p, order);
+	BM_DEBUG_BUG_ON(dirty > (1u << order));
 	set_page_flags(p, PG_buddy | clean);
 	p->order = (uint8_t)order;
 	p->migratetype = (uint8_t)mt;
+	p->nr_pages = clean ? 0 : dirty;
+	z->nr_free_dirty += p->nr_pages;
 	p->private = bm_clock_now();	/* free since */
 	/* Resident blocks first: allocation takes the head, so memory the
 	 * program touched before is reused before memory that is not backed
@@ -112,6 +140,7 @@ void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int or
 	page_list_del(&z->free_area[order].free_list[p->migratetype], p);
 	z->free_area[order].nr_free--;
 	z->nr_free_pages -= 1u << order;
+	z->nr_free_dirty -= block_dirty(p);
 	if (p->flags & PG_returned)
 		z->nr_free_returned -= 1u << order;
 	set_page_flags(p, 0);
@@ -120,9 +149,10 @@ void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int or
 static void move_to_free_list(struct zone *z, struct page *p, unsigned int order, int mt)
 {
 	unsigned int clean = p->flags & PG_CLEAN;
+	uint32_t dirty = block_dirty(p);
 
 	bm__del_page_from_free_list(z, p, order);
-	add_to_free_list(z, p, order, mt, clean);
+	add_to_free_list(z, p, order, mt, clean, dirty);
 }
 
 /*
@@ -137,15 +167,20 @@ static void move_to_free_list(struct zone *z, struct page *p, unsigned int order
  *
  * Each half put back is aligned to its new order, because the block was
  * aligned to the larger one: that is what lets free find it again by
- * xor (bm__free_one_page).
+ * xor (bm__free_one_page).  dirty is what the halves share of the
+ * block's dirty pages, the lowest half first (block_dirty).
  */
 static void expand(struct zone *z, struct page *p, unsigned int low,
-		   unsigned int high, int mt, unsigned int clean)
+		   unsigned int high, int mt, unsigned int clean, uint32_t dirty)
 {
 	BM_DEBUG_BUG_ON(low > high || (page_to_pfn(p) & ((1u << high) - 1)));
 	while (high > low) {
-		high--;
-		add_to_free_list(z, p + (1u << high), high, mt, clean);
+		/* The halves below this one hold 2^high - 2^low pages. */
+		uint32_t below = (1u << --high) - (1u << low);
+		uint32_t d = dirty > below ? dirty - below : 0;
+
+		add_to_free_list(z, p + (1u << high), high, mt, clean,
+				 d < (1u << high) ? d : 1u << high);
 		zone_event(z, split, 1);
 	}
 }
@@ -180,8 +215,10 @@ static struct page *lowest_of(const struct page_list *list)
 	return best == PFN_NONE ? NULL : pfn_to_page(best);
 }
 
+/* The smallest block that holds 2^order pages, split down; *dirty gets
+ * the dirty pages of the caller's part. */
 static struct page *__rmqueue_smallest(struct zone *z, unsigned int order, int mt,
-				       unsigned int *clean)
+				       unsigned int *clean, uint32_t *dirty)
 {
 	for (unsigned int o = order; o <= bm_max_order; o++) {
 		const struct page_list *list = &z->free_area[o].free_list[mt];
@@ -190,9 +227,12 @@ static struct page *__rmqueue_smallest(struct zone *z, unsigned int order, int m
 
 		if (!p)
 			continue;
+		uint32_t rest = block_dirty(p);
+
 		*clean = p->flags & PG_CLEAN;
+		*dirty = take_front(&rest, 1u << order);
 		bm__del_page_from_free_list(z, p, o);
-		expand(z, p, order, o, mt, *clean);
+		expand(z, p, order, o, mt, *clean, rest);
 		return p;
 	}
 	return NULL;
@@ -268,11 +308,13 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 				unsigned int clean = p->flags & PG_CLEAN;
 				unsigned int take = order > bm_pageblock_order ?
 						    order : bm_pageblock_order;
+				uint32_t rest = block_dirty(p);
+				uint32_t front = take_front(&rest, 1u << take);
 
 				bm__del_page_from_free_list(z, p, (unsigned int)o);
-				expand(z, p, take, (unsigned int)o, ft, clean);
+				expand(z, p, take, (unsigned int)o, ft, clean, rest);
 				set_pageblock_mt(page_to_pfn(p), take, mt);
-				add_to_free_list(z, p, take, mt, clean);
+				add_to_free_list(z, p, take, mt, clean, front);
 				zone_event(z, pageblock_steal, 1);
 			} else {
 				steal_suitable_fallback(z, p, (unsigned int)o, mt);
@@ -283,25 +325,63 @@ static bool __rmqueue_fallback(struct zone *z, unsigned int order, int mt)
 	return false;
 }
 
+/* The reclaim clock in windows of decay_ms. */
+static inline uint64_t window_now(void)
+{
+	uint64_t w = __atomic_load_n(&bm_opt_decay_ms, __ATOMIC_RELAXED);
+
+	return bm_clock_now() / (w ? w : 1);
+}
+
+/* The most pages the zone had in use in this window and the last. */
+static uint64_t __recent_peak(const struct zone *z)
+{
+	uint64_t epoch = window_now(), peak = z->managed_pages - z->nr_free_pages;
+
+	if (epoch == z->recent_epoch && z->recent_used[1] > peak)
+		peak = z->recent_used[1];
+	if (epoch <= z->recent_epoch + 1 && z->recent_used[0] > peak)
+		peak = z->recent_used[0];
+	return peak;
+}
+
+/* Track the most pages in use: ever (peak_used), and in this window and
+ * the last (recent_used, for bm__purge_ok). */
+static void __note_used(struct zone *z)
+{
+	uint64_t used = z->managed_pages - z->nr_free_pages, epoch = window_now();
+
+	if (used > z->peak_used)
+		z->peak_used = used;
+	if (epoch != z->recent_epoch) {
+		z->recent_used[1] = epoch == z->recent_epoch + 1 ? z->recent_used[0] : used;
+		z->recent_used[0] = used;
+		z->recent_epoch = epoch;
+	} else if (used > z->recent_used[0]) {
+		z->recent_used[0] = used;
+	}
+}
+
 struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned int *clean)
 {
+	uint32_t dirty = 0;
 	struct page *p;
 
 	bm_lock_assert_held(&z->lock);
-	p = __rmqueue_smallest(z, order, mt, clean);
+	p = __rmqueue_smallest(z, order, mt, clean, &dirty);
 
 	if (unlikely(!p) && __rmqueue_fallback(z, order, mt))
-		p = __rmqueue_smallest(z, order, mt, clean);
+		p = __rmqueue_smallest(z, order, mt, clean, &dirty);
 	if (likely(p)) {
 		BM_DEBUG_BUG_ON(page_to_pfn(p) & ((1u << order) - 1));
 		set_page_flags(p, PG_head);
 		p->order = (uint8_t)order;
 		p->migratetype = (uint8_t)mt;
 		p->nr_pages = 1u << order;
+		p->private = dirty;	/* for bm__trim_block */
 		z->events[ZE_pgalloc] += 1u << order;
 		z->events[ZE_alloc_blocks]++;
-		if (z->managed_pages - z->nr_free_pages > z->peak_used)
-			z->peak_used = z->managed_pages - z->nr_free_pages;
+		__note_used(z);
 	}
 	return p;
 }
@@ -319,9 +399,12 @@ struct page *bm__rmqueue(struct zone *z, unsigned int order, int mt, unsigned in
  *	order 2: buddy 4 ^ 4 = 0 is free: merge, pfn 0, order 3
  *	order 3: buddy 0 ^ 8 = 8 is not free: pfn 0 goes on free_area[3]
  *
- * The merged block is clean (zero, or given back) only if every part was.
+ * The merged block is clean (zero, or given back) only if every part was;
+ * its dirty pages are those of its parts (block_dirty).  Returns the pfn
+ * of the merged block.
  */
-void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean)
+static uint32_t __free_one_page(struct zone *z, uint32_t pfn, unsigned int order,
+				unsigned int clean, uint32_t dirty)
 {
 	bm_lock_assert_held(&z->lock);
 	BM_DEBUG_BUG_ON(order > bm_max_order || (pfn & ((1u << order) - 1)));
@@ -333,29 +416,91 @@ void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigne
 		if (!page_is_buddy(buddy, order))
 			break;
 		clean &= buddy->flags;
+		dirty += block_dirty(buddy);
 		bm__del_page_from_free_list(z, buddy, order);
 		pfn &= buddy_pfn;
 		order++;
 		zone_event(z, merge, 1);
 	}
-	add_to_free_list(z, pfn_to_page(pfn), order, *pageblock_mt_of(pfn), clean & PG_CLEAN);
+	add_to_free_list(z, pfn_to_page(pfn), order, *pageblock_mt_of(pfn), clean & PG_CLEAN,
+			 dirty);
+	return pfn;
 }
 
-void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean)
+void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigned int clean)
+{
+	__free_one_page(z, pfn, order, clean, (clean & PG_CLEAN) ? 0 : 1u << order);
+}
+
+/*
+ * Has a free of nr pages left a block to give back at once?  It has when
+ * it merged with free neighbours into a block of z->purge_pages dirty
+ * pages or more: memory that fragmentation had kept in pieces, now free
+ * in one piece too large for the next allocations to reuse whole.
+ * jemalloc gives back a dirty extent that coalesces past its oversize
+ * threshold (8 MiB) the same way.  A free that big on its own does not
+ * count: the program may well allocate it again, and decay is there for
+ * that.  Nor does a block the program may want back soon: the zone keeps
+ * as many dirty free pages as its use fell from its recent peak (a
+ * batch of buffers freed together and allocated again).  (Eager
+ * give-back of the mixed-size heap: docs/design.md.)
+ */
+bool bm__purge_ok(const struct zone *z, const struct page *p)
+{
+	uint32_t dirty = PageBuddy(p) ? block_dirty(p) : 0;
+
+	bm_lock_assert_held(&z->lock);
+	return z->purge_pages && dirty >= z->purge_pages &&
+	       z->nr_free_dirty - dirty >=
+	       __recent_peak(z) - (z->managed_pages - z->nr_free_pages);
+}
+
+static void __note_purge(struct zone *z, uint32_t head, uint32_t nr)
+{
+	if (nr < z->purge_pages && bm__purge_ok(z, pfn_to_page(head))) {
+		z->purge_pfn = head;
+		atomic_store_explicit(&z->purge, 1, memory_order_relaxed);
+	}
+}
+
+void bm__free_pages_range_dirty(struct zone *z, uint32_t pfn, uint32_t nr,
+				unsigned int clean, uint32_t dirty)
 {
 	uint32_t end = pfn + nr;
 
 	bm_lock_assert_held(&z->lock);
+	if (clean & PG_CLEAN)
+		dirty = 0;
 	while (pfn < end) {
 		unsigned int order = pfn ? (unsigned int)__builtin_ctz(pfn) : bm_max_order;
+		uint32_t head;
 
 		if (order > bm_max_order)
 			order = bm_max_order;
 		while (pfn + (1u << order) > end)
 			order--;
-		bm__free_one_page(z, pfn, order, clean);
+		head = __free_one_page(z, pfn, order, clean, take_front(&dirty, 1u << order));
+		if (!(clean & PG_CLEAN))
+			__note_purge(z, head, nr);
 		pfn += 1u << order;
 	}
+}
+
+void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean)
+{
+	bm__free_pages_range_dirty(z, pfn, nr, clean, nr);
+}
+
+void bm__trim_block(struct zone *z, struct page *page, uint32_t nr, unsigned int clean)
+{
+	uint32_t size = page->nr_pages, dirty = (uint32_t)page->private;
+
+	bm_lock_assert_held(&z->lock);
+	BM_DEBUG_BUG_ON(nr > size);
+	bm__free_pages_range_dirty(z, page_to_pfn(page) + nr, size - nr, clean,
+				   dirty > nr ? dirty - nr : 0);
+	page->nr_pages = nr;
+	z->events[ZE_pgalloc] -= size - nr;
 }
 
 bool bm__zone_has_order(const struct zone *z, unsigned int order)
@@ -402,13 +547,16 @@ bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned in
 		struct page *p = pfn_to_page(h = free_block_containing(x));
 		uint32_t block_end = h + (1u << p->order);
 		unsigned int clean = p->flags & PG_CLEAN;
+		uint32_t dirty = block_dirty(p);
 
 		all_clean &= clean;
 		bm__del_page_from_free_list(z, p, p->order);
 		if (h < pfn)
-			bm__free_pages_range(z, h, pfn - h, clean);
+			bm__free_pages_range_dirty(z, h, pfn - h, clean,
+						   take_front(&dirty, pfn - h));
+		take_front(&dirty, (block_end < end ? block_end : end) - (h > pfn ? h : pfn));
 		if (block_end > end)
-			bm__free_pages_range(z, end, block_end - end, clean);
+			bm__free_pages_range_dirty(z, end, block_end - end, clean, dirty);
 		x = block_end;
 	}
 	z->events[ZE_pgalloc] += nr;

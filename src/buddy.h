@@ -25,6 +25,22 @@ void bm__free_one_page(struct zone *z, uint32_t pfn, unsigned int order, unsigne
  * tails of exact allocations. */
 void bm__free_pages_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned int clean);
 
+/* The same, where only dirty of the nr pages (the first ones) may be
+ * resident: the rest of a block whose front was taken.  A free that
+ * merges into a block of z->purge_pages dirty pages or more marks it
+ * for reclaim to give back (z->purge, bm_reclaim_purge). */
+void bm__free_pages_range_dirty(struct zone *z, uint32_t pfn, uint32_t nr,
+				unsigned int clean, uint32_t dirty);
+
+/* Should the free block p go back to the OS at once?  It holds
+ * z->purge_pages dirty pages or more, and the zone keeps, without it,
+ * as many dirty free pages as its use fell from its recent peak. */
+bool bm__purge_ok(const struct zone *z, const struct page *p);
+
+/* Cut a block just taken by bm__rmqueue to its first nr pages and give
+ * the rest back, with what is left of its dirty pages. */
+void bm__trim_block(struct zone *z, struct page *page, uint32_t nr, unsigned int clean);
+
 /* Unlink a free block from its list (its flags are cleared). */
 void bm__del_page_from_free_list(struct zone *z, struct page *p, unsigned int order);
 

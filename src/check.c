@@ -5,7 +5,8 @@
  * Checks, per zone: every block on free_area[o].free_list[t] is a free
  * block of order o and type t, aligned to its order, inside the committed
  * range, with consistent links and no free buddy of the same order beside
- * it; the per-order counts and nr_free_pages match the lists; and a linear
+ * it, with no more dirty pages than pages and none when clean; the
+ * per-order counts, nr_free_pages and nr_free_dirty match the lists; and a linear
  * walk of the committed pages finds each page in exactly one place: inside
  * one free block, inside one allocated block, or committed but not yet
  * handed to the buddy (deferred), never two of these, never none.
@@ -30,7 +31,7 @@ static void complain(struct walk *w, const struct zone *z, uint32_t pfn,
 static uint64_t check_free_lists(struct walk *w, const struct zone *z)
 {
 	uint32_t lo = z->zone_start_pfn, hi = lo + z->managed_pages;
-	uint64_t pages = 0;
+	uint64_t pages = 0, dirty = 0;
 
 	for (unsigned int o = 0; o <= bm_max_order; o++) {
 		uint64_t blocks = 0;
@@ -51,6 +52,10 @@ static uint64_t check_free_lists(struct walk *w, const struct zone *z)
 					complain(w, z, pfn, "free list entry with wrong state");
 				if (pfn & ((1u << o) - 1))
 					complain(w, z, pfn, "free block not aligned to its order");
+				if (p->nr_pages > (1u << o) ||
+				    ((p->flags & PG_CLEAN) && p->nr_pages))
+					complain(w, z, pfn, "free block with wrong dirty pages");
+				dirty += p->nr_pages;
 				if (p->prev != prev)
 					complain(w, z, pfn, "free list prev link broken");
 				if (o < bm_max_order) {
@@ -73,6 +78,8 @@ static uint64_t check_free_lists(struct walk *w, const struct zone *z)
 	}
 	if (pages != z->nr_free_pages)
 		complain(w, z, 0, "nr_free_pages differs from the free lists");
+	if (dirty != z->nr_free_dirty)
+		complain(w, z, 0, "nr_free_dirty differs from the free lists");
 	return pages;
 }
 

@@ -44,6 +44,8 @@ enum zone_watermarks {
 	X(slabs_shrunk,		"empty slabs given back to the buddy by reclaim") \
 	X(pages_returned,	"free pages given back to the OS") \
 	X(madvise_calls,	"madvise calls that gave pages back") \
+	X(free_purges,		"blocks given back at once, a free having merged them past 8 MiB dirty") \
+	X(purges_kept,	"such blocks kept: more than half, or under a 32nd, resident") \
 	X(numa_hit,		"allocations served by the node they were meant for") \
 	X(numa_miss,		"allocations served here, meant for another node") \
 	X(numa_foreign,		"allocations meant for this node, served by another") \
@@ -71,6 +73,12 @@ struct zone {
 	uint64_t	kick_pages;		/* backed free pages that kick reclaim (reclaim.c) */
 	uint64_t	peak_used;		/* the most pages handed out at once */
 	_Atomic int	kick;			/* set when backed free pages rose past kick_pages */
+	_Atomic int	purge;			/* set when a free merged a block to give back (buddy.c) */
+	uint32_t	purge_pfn;		/* that block */
+	uint32_t	purge_pages;		/* dirty pages a merge gives back at once (0: never) */
+	uint64_t	nr_free_dirty;		/* of the free pages, those that may be resident */
+	uint64_t	recent_used[2];		/* most pages in use this decay_ms window and the last */
+	uint64_t	recent_epoch;		/* the window recent_used[0] is for */
 	uint64_t	watermark[NR_WMARK];	/* in pages */
 	uint32_t	zone_start_pfn;
 	uint32_t	spanned_pages;		/* reserved for the zone */

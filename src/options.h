@@ -36,6 +36,7 @@ enum { STRICT_COMMIT_OFF, STRICT_COMMIT_ON, STRICT_COMMIT_AUTO };
 	X(reclaim_thread_min,     32ULL << 20,   0,    1ULL << 44,      "auto: backed free bytes in a zone that start the reclaim thread") \
 	X(decay_ms,               1000,          0,    3600000,         "free pageblocks unused this long go back to the OS") \
 	X(madvise_free,           0,             0,    1,               "give back with MADV_FREE instead of MADV_DONTNEED") \
+	X(purge_on_free,          8ULL << 20,    0,    1ULL << 40,      "a free that merges this many dirty bytes gives them back at once (0: never)") \
 	X(strict_commit,          STRICT_COMMIT_AUTO, 0, 2,             "auto (on under vm.overcommit_memory=2), on or off: 4 MiB sections and blocks, so the commit charge follows use") \
 	X(thp_min,                0,             0,    1ULL << 44,      "a zone with more than this handed out asks for transparent huge pages (0: never)") \
 	X(debug,                  0,             0,    7,               "guard, poison, junk, joined with '+' (see debug.h)") \

@@ -34,9 +34,10 @@ struct page {
 	uint16_t	aux16;		/* owner layer's short */
 	uint32_t	next;		/* list link (pfn), PFN_NONE ends the list */
 	uint32_t	prev;		/* list link (pfn), PFN_NONE starts it */
-	uint32_t	nr_pages;	/* head: pages in the allocation */
+	uint32_t	nr_pages;	/* head: pages in the allocation; free block: its dirty pages (buddy.c) */
 	uint32_t	aux32;		/* owner layer's word */
-	uint64_t	private;	/* owner layer's pointer-sized word */
+	uint64_t	private;	/* owner layer's pointer-sized word; free block: freed when (ms);
+					 * block just taken: its dirty pages, for bm__trim_block */
 };
 _Static_assert(sizeof(struct page) == 32, "struct page must stay 32 bytes");
 

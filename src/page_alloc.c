@@ -150,6 +150,7 @@ static struct page *__rmqueue_free_run(struct zone *z, uint32_t nr, gfp_t gfp,
 	page->order = (uint8_t)bm_order_for_pages(nr);
 	page->migratetype = (uint8_t)mt;
 	page->nr_pages = nr;
+	page->private = 0;	/* no tail to trim: nr pages exactly */
 	z->events[ZE_alloc_blocks]++;
 	return page;
 }
@@ -196,11 +197,8 @@ static uint32_t rmqueue_bulk(struct zone *z, unsigned int order, uint32_t nr_pag
 
 			if (!page)
 				break;
-			if (tail) {
-				bm__free_pages_range(z, page_to_pfn(page) + nr_pages, tail, clean);
-				page->nr_pages = nr_pages;
-				z->events[ZE_pgalloc] -= tail;
-			}
+			if (tail)
+				bm__trim_block(z, page, nr_pages, clean);
 			set_page_flags(page, PG_head | PG_pcp | (clean & PG_zero));
 			page_list_add_tail(list, page);
 		}
@@ -368,10 +366,7 @@ struct page *bm_alloc_pages_exact_aligned(size_t nr_pages, unsigned int align_or
 	if (page->nr_pages != nr_pages) {	/* a block: give its tail back */
 		z = page_zone(page);
 		bm_lock(&z->lock);
-		bm__free_pages_range(z, page_to_pfn(page) + (uint32_t)nr_pages,
-				   (1u << order) - (uint32_t)nr_pages, clean);
-		page->nr_pages = (uint32_t)nr_pages;
-		z->events[ZE_pgalloc] -= (1u << order) - nr_pages;
+		bm__trim_block(z, page, (uint32_t)nr_pages, clean);
 		bm_unlock(&z->lock);
 	}
 	prep_new_page(page, nr_pages, gfp, clean & PG_zero);

@@ -60,11 +60,18 @@ void bm_reclaim_init(void);
  * from idle.  Called without locks held. */
 void bm_reclaim_kick(struct zone *z);
 
-/* After a free into z: kick reclaim if the free armed it. */
+/* A free merged a block of z->purge_pages dirty pages or more
+ * (z->purge_pfn): give it back to the OS now.  Called without locks. */
+void bm_reclaim_purge(struct zone *z);
+
+/* After a free into z: kick reclaim if the free armed it, and give back
+ * the block it merged, if it marked one. */
 static inline void bm_reclaim_note_free(struct zone *z)
 {
 	if (unlikely(atomic_load_explicit(&z->kick, memory_order_relaxed)))
 		bm_reclaim_kick(z);
+	if (unlikely(atomic_load_explicit(&z->purge, memory_order_relaxed)))
+		bm_reclaim_purge(z);
 }
 
 /* Bumped to ask every thread to drain its pcp lists on its next slow path. */

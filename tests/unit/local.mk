@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	tests/unit/size_class \
 	tests/unit/split_merge \
 	tests/unit/dirty_first \
+	tests/unit/free_purge \
 	tests/unit/thp \
 	tests/unit/frag_drain \
 	tests/unit/random_ops \
@@ -43,6 +44,7 @@ tests_unit_options_LDADD = $(UNIT_LDADD)
 tests_unit_size_class_LDADD = $(UNIT_LDADD)
 tests_unit_split_merge_LDADD = $(UNIT_LDADD)
 tests_unit_dirty_first_LDADD = $(UNIT_LDADD)
+tests_unit_free_purge_LDADD = $(UNIT_LDADD)
 tests_unit_thp_LDADD = $(UNIT_LDADD)
 tests_unit_frag_drain_LDADD = $(UNIT_LDADD)
 tests_unit_random_ops_LDADD = $(UNIT_LDADD)
