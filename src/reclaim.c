@@ -316,15 +316,19 @@ static void psi_open(void)
 
 	if (fd < 0)
 		return;
+	/* Published before the trigger is written, so that a fork while the
+	 * writes go on finds it and the child closes it (the write is slow
+	 * enough under emulation that a fork child kept the parent's). */
+	atomic_store(&psi_fd, fd);
 	for (unsigned int i = 0; i < BM_ARRAY_SIZE(psi_triggers); i++) {
 		const char *t = psi_triggers[i];
 
-		if (bm_os_write(fd, t, strlen(t) + 1) > 0) {
-			atomic_store(&psi_fd, fd);
+		if (bm_os_write(fd, t, strlen(t) + 1) > 0)
 			return;
-		}
 	}
-	bm_os_close(fd);
+	/* No trigger taken.  A fork child closes its copy itself. */
+	if (atomic_exchange(&psi_fd, -1) == fd)
+		bm_os_close(fd);
 }
 
 /* Has the kernel reported memory pressure since we last looked?  A PSI
