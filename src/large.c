@@ -47,8 +47,7 @@ static void *huge_alloc_node(size_t size, size_t align, int nid)
  * by page. */
 static inline bool interleave_by_page(size_t nr, gfp_t gfp)
 {
-	return unlikely(bm_policy.mode == MPOL_MODE_INTERLEAVE) &&
-	       (bm_policy.nodes & (bm_policy.nodes - 1)) &&	/* two nodes or more */
+	return unlikely(bm_policy.mode == MPOL_MODE_INTERLEAVE) && bm_nr_nodes > 1 &&
 	       nr >= (1ul << bm_pageblock_order) && gfp_node(gfp) < 0;
 }
 
