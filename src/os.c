@@ -170,22 +170,32 @@ int bm_os_close(int fd)
 	return (int)syscall(SYS_close, fd);
 }
 
+ssize_t bm_os_read_file(const char *path, char *buf, size_t size)
+{
+	int saved = errno, fd = bm_os_open(path, O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		do
+			n = bm_os_read(fd, buf, size - 1);
+		while (n < 0 && errno == EINTR);
+		bm_os_close(fd);
+	}
+	errno = saved;
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* The leading decimal number of a small /proc file; false when it
  * cannot be read. */
 static bool read_proc_number(const char *path, uint64_t *out)
 {
 	char buf[64];
 	uint64_t v = 0;
-	ssize_t n;
-	int saved = errno, fd = bm_os_open(path, O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n = bm_os_read_file(path, buf, sizeof(buf));
 
-	if (fd < 0) {
-		errno = saved;
-		return false;
-	}
-	n = bm_os_read(fd, buf, sizeof(buf) - 1);
-	bm_os_close(fd);
-	errno = saved;
 	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
 		return false;
 	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)

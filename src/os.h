@@ -46,6 +46,9 @@ int bm_os_open(const char *path, int flags, unsigned int mode);
 ssize_t bm_os_read(int fd, void *buf, size_t len);
 ssize_t bm_os_write(int fd, const void *buf, size_t len);
 int bm_os_close(int fd);
+/* Read a small file (/proc, /sys) into buf, NUL-terminated, in one read
+ * with those calls: the bytes read, or -1 (errno left as it was). */
+ssize_t bm_os_read_file(const char *path, char *buf, size_t size);
 
 /* NUMA: a set of the kernel's node ids. */
 #define BM_OS_MAX_NODES		1024

@@ -259,17 +259,7 @@ static bool libnuma_discover(void) { return false; }
 /* Read a small sysfs file into buf (NUL-terminated); false on failure. */
 static bool sysfs_read(const char *path, char *buf, size_t size)
 {
-	ssize_t n;
-	int fd = bm_os_open(path, O_RDONLY | O_CLOEXEC, 0);
-
-	if (fd < 0)
-		return false;
-	n = bm_os_read(fd, buf, size - 1);
-	bm_os_close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return true;
+	return bm_os_read_file(path, buf, size) > 0;
 }
 
 /* root "node<os>/<leaf>" into path (PATH_MAX bytes). */

@@ -323,15 +323,8 @@ bool bm_stat_get(const char *name, uint64_t *value)
 static void print_program(struct bm_out *o)
 {
 	char buf[256];
-	int fd = bm_os_open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
-	ssize_t n = -1;
+	ssize_t n = bm_os_read_file("/proc/self/cmdline", buf, sizeof(buf));
 
-	if (fd >= 0) {
-		do
-			n = bm_os_read(fd, buf, sizeof(buf) - 1);
-		while (n < 0 && errno == EINTR);
-		bm_os_close(fd);
-	}
 	if (n <= 0) {
 		bm_outf(o, "%s", program_invocation_name);
 		return;
