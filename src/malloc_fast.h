@@ -12,8 +12,8 @@
  *   beyond                  a direct mapping (large.c)
  *
  * free maps the pointer to its descriptor by arithmetic, checks it (ours,
- * the start of an object, not already free) and returns the object to
- * its slab's own list when the thread owns the slab, else to the slab's
+ * the start of an object, not already free) and pushes the object on
+ * the thread's bin when the thread owns the slab, else on the slab's
  * remote list with one atomic.  Anything wrong goes to the slow path,
  * which reports it (classify.c); nothing is trusted.
  */
@@ -38,23 +38,28 @@ static inline void *slab_alloc(unsigned int cls)
 	struct slab *s;
 
 	if (likely(obj)) {
-		bin_pop(bin, obj);
 #ifdef BM_SECURE
-		/* A link leads to the same slab or nowhere. */
-		if (unlikely(((uintptr_t)bin->freelist ^ (uintptr_t)obj) &
-			     ~(uintptr_t)bm_class_mask[cls] && bin->freelist)) {
+		/* A link leads into the heap or nowhere: an overwritten one
+		 * decodes to garbage (the bin's objects are of any of the
+		 * thread's slabs, so the link's own slab is not a test). */
+		if (unlikely(fl_next(obj) && !bm_addr_in_range(fl_next(obj)))) {
 			bm_bad_pointer("malloc", obj, "free list corrupted (write after free?)");
 			bin->freelist = NULL;
+			return bm_slab_alloc_slow(cls);
 		}
 #endif
+		bin_pop(bin, obj);
+		bin->room++;
 		return obj;
 	}
-	/* The objects this thread freed into its active slab since: swap
-	 * them in, here for 7 times in 8, the 8th on the slow path that
-	 * also ticks reclaim. */
+	/* The objects handed back to the active slab since: swap them in,
+	 * here for 7 times in 8, the 8th on the slow path that also ticks
+	 * reclaim. */
 	s = bin->slab;
-	if (s && s->freelist && (++bm_tc.refills & 7))
+	if (s && s->freelist && (++bm_tc.refills & 7)) {
+		bin_refilled(bin, cls);
 		return bin_pop(bin, slab_take_local(s));
+	}
 	return bm_slab_alloc_slow(cls);
 }
 
@@ -103,21 +108,66 @@ static inline struct slab *slab_of_live(const void *p)
 	return s;
 }
 
-static inline void slab_free(struct slab *s, void *p)
+/* An object of a slab no thread owns (one on a node list) and of the
+ * node of the bin's own slab goes on the bin too: the slab counts it
+ * allocated until the bin hands it back, so this needs nothing of the
+ * slab.  A program whose working set outgrows the slabs a thread keeps
+ * frees most objects into such slabs; this way they are reused at once
+ * rather than pushed with an atomic and collected later.  The marker
+ * goes on with an exchange, as on the remote path: of two threads
+ * freeing one object at once, the second finds the first's marker and
+ * reports.  Each such object keeps its slab from going back empty
+ * while the bin holds it, so a bin adopts only while it has had few
+ * more frees than pops since its refill: a program that frees all it
+ * has (redis's FLUSHALL) leaves at most BIN_ADOPT_MAX slabs per class
+ * held that way.  (The debug modes never get here: their bins are
+ * others.) */
+#define BIN_ADOPT_MAX	16	/* frees a bin takes past its pops, adopting */
+static inline bool bin_adopts(struct tcache_bin *bin, struct slab *s, void *p)
+{
+	void **o = p;
+
+	if (bin->room <= bm_bin_room[s->size_class] - BIN_ADOPT_MAX || !bin->slab ||
+	    bin->slab->node != s->node)
+		return false;
+	if (unlikely(atomic_exchange_explicit((_Atomic uintptr_t *)&o[1], free_marker(p),
+					      memory_order_relaxed) == free_marker(p))) {
+		bm_bad_object("free", p, "double free (freed by two threads at once)",
+			      bm_class_size[s->size_class]);
+		return true;
+	}
+	fl_set(o, bin->freelist);
+	bin->freelist = o;
+	bin->room--;
+	return true;
+}
+
+static inline __attribute__((always_inline)) void slab_free(struct slab *s, void *p)
 {
 	/* A slab this thread owns, active or kept: one branch for both, so
 	 * it predicts well however the frees fall between them. */
-	if (likely(s->owner == &bm_tc)) {
-		slab_free_owned(s, p);
+	struct thread_cache *tc = &bm_tc;
+
+	if (likely(s->owner == tc)) {
+		unsigned int cls = s->size_class;
+		struct tcache_bin *bin = &tc->bins[cls];
+
+		if (likely(bin->room > 0))
+			bin_push(bin, p);
+		else
+			slab_free_owned(s, p);
 		return;
 	}
 	if (unlikely(bm_debug))
 		bm_debug_slab_free(s, p);	/* the quarantine */
+	else if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE &&
+		 bin_adopts(&tc->bins[s->size_class], s, p))
+		return;
 	else
 		bm_slab_free_remote(s, p);
 }
 
-static inline void do_free(void *p)
+static inline __attribute__((always_inline)) void do_free(void *p)
 {
 	struct slab *s = slab_of_live(p);
 
@@ -127,7 +177,7 @@ static inline void do_free(void *p)
 		bm_free_slow(p);
 }
 
-static inline void api_free(void *p)
+static inline __attribute__((always_inline)) void api_free(void *p)
 {
 	VG_FREE(p);
 	do_free(p);

@@ -83,6 +83,7 @@ void *bm_prof_slab_alloc(unsigned int cls)
 			return NULL;
 	}
 	rest = count == REFILL_COUNT_UNKNOWN ? UINT64_MAX : count;
+	bin_refilled(bin, cls);
 	bin_pop(bin, obj);
 	if (rest != UINT64_MAX)
 		rest--;		/* obj itself */

@@ -66,6 +66,7 @@ BM_EXPORT void *realloc(void *p, size_t size)
 	enum obj_kind kind;
 	bool to_pages = false;
 	struct slab *s;
+	unsigned int cls;
 	void *q;
 
 	if (!p) {
@@ -79,8 +80,7 @@ BM_EXPORT void *realloc(void *p, size_t size)
 	}
 	/* A live slab object, checked as free checks it: no classify. */
 	if (!VG_ACTIVE && (s = slab_of_live(p)) != NULL) {
-		unsigned int cls = s->size_class;
-
+		cls = s->size_class;
 		if (slab_realloc_fits(cls, size))
 			return p;
 		usable = bm_class_size[cls];

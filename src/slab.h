@@ -99,24 +99,37 @@ struct slab_cache_node {
 
 extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
+/* A bin's room after a refill, per class (slab_alloc.c): what its
+ * freelist may gain from frees.  Far below zero when the heap profiler
+ * runs, so every free goes to its slab and the profiler's count of the
+ * bytes a bin hands out stays whole. */
+extern BM_HIDDEN int16_t bm_bin_room[NR_SIZE_CLASSES];
 
-/* A thread's cached objects of one class, from its active slab.
+/* A thread's cached objects of one class.
  * The thread owns the active slab (slab->owner), and a slab that runs
  * dry stays the thread's (up to SLAB_OWNED_BYTES of them per bin, while
- * the thread uses the class) rather than going to the node's full list.  free pushes an object of a slab the
- * thread owns onto that slab's freelist: one test, the same branch
- * whichever owned slab it is, no atomic.  malloc pops the bin's
- * freelist; when it runs dry the active slab's freelist is swapped in,
- * 7 times in 8 inline and the 8th on the slow path (mimalloc's
- * local-free sharding), which gives the slow path, and reclaim's clock,
- * a turn every batch of operations even in a program that mallocs and
- * frees one object forever.  A kept slab becomes active again when the
- * bin needs one. */
+ * the thread uses the class) rather than going to the node's full list.
+ * free pushes an object of a slab the thread owns onto the bin's
+ * freelist, whichever owned slab it is: no atomic, and the next malloc
+ * of the class hands back the line just freed (last in, first out, as
+ * tcmalloc's thread cache does), not an object of one slab no one has
+ * touched for a while.  The slab still counts the object allocated: the
+ * bin holds it.  room bounds the list: each free takes one, each pop
+ * gives one back, a refill of the empty list resets it, and a free
+ * that finds none left goes on its slab's own freelist, as a program
+ * that frees in bulk would want: each object is handled once.  malloc pops the
+ * bin's freelist; when it runs dry the active slab's freelist is
+ * swapped in, 7 times in 8 inline and the 8th on the slow path
+ * (mimalloc's local-free sharding), which gives the slow path, and
+ * reclaim's clock, a turn every batch of operations even in a program
+ * that mallocs and frees one object forever.  A kept slab becomes
+ * active again when the bin needs one. */
 struct tcache_bin {
-	void		**freelist;	/* objects to hand out, from slab */
+	void		**freelist;	/* objects to hand out, of owned slabs */
 	struct slab	*slab;		/* the active slab */
 	struct page_list owned;		/* run-dry slabs this thread keeps */
-	uint32_t	nr_owned;	/* slabs on owned */
+	uint16_t	nr_owned;	/* slabs on owned */
+	int16_t		room;		/* frees the list takes before a flush */
 	uint32_t	last_refill;	/* thread_cache.slow_refills at the last */
 };
 _Static_assert(sizeof(struct tcache_bin) == 32, "the bin index is a shift");
@@ -205,6 +218,22 @@ static inline void *bin_pop(struct tcache_bin *bin, void **obj)
 	bin->freelist = fl_next(obj);
 	obj[1] = NULL;		/* clear the free marker */
 	return obj;
+}
+
+/* The bin's freelist was empty and has a new list: its room starts over. */
+static inline void bin_refilled(struct tcache_bin *bin, unsigned int cls)
+{
+	bin->room = bm_bin_room[cls];
+}
+
+/* Free obj into the bin of its class, which has room: its slab is one
+ * the calling thread owns. */
+static inline void bin_push(struct tcache_bin *bin, void *obj)
+{
+	fl_set(obj, bin->freelist);
+	((void **)obj)[1] = (void *)free_marker(obj);
+	bin->freelist = obj;
+	bin->room--;
 }
 
 /* Free obj into slab s, which the calling thread owns (its active slab

@@ -27,14 +27,33 @@
 #include <string.h>
 
 #define CARVE_MAX		(PAGE_SIZE / 16)	/* objects one carve makes, at most */
+/* What frees may add to a bin's list: BIN_BYTES of objects, within
+ * [BIN_MIN, BIN_MAX] of them.  The list is memory only the thread can
+ * use, like a kept slab's free objects; the bound is wide enough that
+ * a random walk of frees and mallocs (each class's list grows and
+ * shrinks by one) seldom reaches it (docs/performance.md). */
+#define BIN_BYTES		(32u << 10)
+#define BIN_MIN			4
+#define BIN_MAX			256
+#define BIN_ROOM_PROF		(INT16_MIN / 2)	/* every free to its slab */
+/* The longest a bin's list gets: the room, and a refill (a slab's
+ * objects at most) under it. */
+#define BIN_LIST_MAX		(BIN_MAX + 2 * (PAGE_SIZE / 16))
 
 __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
 uintptr_t bm_free_key;
 uintptr_t bm_link_key;
+int16_t bm_bin_room[NR_SIZE_CLASSES];
 
 void bm_slab_init(void)
 {
 	bm_slab_reclaim_init();
+	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
+		uint32_t n = BIN_BYTES / bm_class_size[c];
+
+		n = n < BIN_MIN ? BIN_MIN : n > BIN_MAX ? BIN_MAX : n;
+		bm_bin_room[c] = (bm_alloc_hooks & BM_HOOK_PROF) ? BIN_ROOM_PROF : (int16_t)n;
+	}
 	for (int node = 0; node < bm_nr_nodes; node++)
 		for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 			struct slab_cache_node *n = &bm_slab_nodes[node][c];
@@ -227,16 +246,63 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 
 	if (unlikely(!obj))
 		return NULL;
+	bin_refilled(bin, cls);
 	return bin_pop(bin, obj);
+}
+
+static void slab_push_remote(struct slab *s, void *obj);
+
+/* Hand the objects of a bin's list (class cls; n at most, a bound for
+ * a list a double free made cyclic) back to their slabs.  The list
+ * stays as it is: each run of objects of one slab (slabs are aligned to
+ * their size, so a mask tells) is spliced whole onto an owned slab's
+ * own freelist, and a slab the thread does not own gets its objects one
+ * by one on its remote list.  Their markers are set already: they were
+ * freed into the bin.  (owner thread) */
+static void **bin_release(void **list, uint32_t n, unsigned int cls)
+{
+	uintptr_t mask = ~(uintptr_t)bm_class_mask[cls];
+
+	while (list && n) {
+		void **head = list, **tail = list;
+		uintptr_t base = (uintptr_t)list & mask;
+		struct slab *s = page_slab(virt_to_page((void *)base));
+		uint16_t run = 1;
+
+		for (list = fl_next(tail), n--; list && n && ((uintptr_t)list & mask) == base;
+		     list = fl_next(tail), n--, run++)
+			tail = list;
+		if (s->owner == &bm_tc) {
+			fl_set(tail, s->freelist);
+			s->freelist = head;
+			s->local_free = (uint16_t)(s->local_free + run);
+			continue;
+		}
+		for (void **o = head, **next; run--; o = next) {
+			next = fl_next(o);
+			slab_push_remote(s, o);
+		}
+	}
+	return list;
 }
 
 void bm_slab_deactivate_bin(struct tcache_bin *bin)
 {
-	BM_BUG_ON(bin->freelist && !bin->slab);
+	void **spare = bin->freelist;
+
+	if (bin >= bm_tc.bins && bin < bm_tc.bins + NR_SIZE_CLASSES) {
+		/* The thread's own bin: its objects may be of any slab, so
+		 * each goes home before the thread's slabs are let go of. */
+		bin_release(spare, BIN_LIST_MAX, (unsigned int)(bin - bm_tc.bins));
+		spare = NULL;
+	}
+	/* A debug or exiting thread's bin holds the active slab's only. */
+	BM_BUG_ON(spare && !bin->slab);
 	if (bin->slab)
-		bm_deactivate_slab(bin->slab, bin->freelist);
+		bm_deactivate_slab(bin->slab, spare);
 	bin->slab = NULL;
 	bin->freelist = NULL;
+	bin->room = 0;
 	bm_slab_release_owned(bin);
 }
 
@@ -280,8 +346,6 @@ static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 void bm_slab_free_remote(struct slab *s, void *obj)
 {
 	void **o = obj;
-	uint64_t old, new;
-	bool notify;
 
 	/* The marker goes on with an exchange: of two threads freeing the
 	 * same object at once, both past free's check, the second finds the
@@ -294,6 +358,16 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 	}
 	if (unlikely(bm_debug & BM_DEBUG_POISON))
 		memset((char *)obj + 16, BM_POISON_BYTE, bm_class_size[s->size_class] - 16);
+	slab_push_remote(s, obj);
+}
+
+/* Push obj, marked free, on slab s's remote list. */
+static void slab_push_remote(struct slab *s, void *obj)
+{
+	void **o = obj;
+	uint64_t old, new;
+	bool notify;
+
 	old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	do {
 		uint32_t count = remote_count(old) + 1;

@@ -26,6 +26,20 @@ static bool list_contains(void **p, const void *obj, uint32_t limit)
 	return false;
 }
 
+/* Is obj on a bin's list?  Its objects may be of any slab the thread
+ * owns; the walk stops at a link out of the heap and is bounded by what
+ * the list can hold (a refill's objects and a bin's room). */
+static bool bin_contains(void **p, const void *obj)
+{
+	for (uint32_t left = 2 * (PAGE_SIZE / 16) + INT16_MAX; p && left--; p = fl_next(p)) {
+		if (p == obj)
+			return true;
+		if (!bm_addr_in_range(p))
+			return false;
+	}
+	return false;
+}
+
 const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bin *bin)
 {
 	unsigned int cls = s->size_class;
@@ -41,17 +55,16 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 		return NULL;
 	/* Marked free: believe it only if it is on a free list we can see.
 	 * An unowned slab's own list changes only under its node lock. */
-	/* Another thread's owned slab: its own list is read racily, which
-	 * list_contains allows for. */
 	/* The objects the heap profiler holds back from the bin count as
 	 * the bin's (prof_alloc.c). */
-	if ((bin->slab == s && (list_contains(bin->freelist, obj, limit) ||
-				(bin == &bm_tc.bins[cls] &&
-				 list_contains(bm_tc.prof_stash[cls], obj, limit)))) ||
+	if (bin_contains(bin->freelist, obj) ||
+	    (bin->slab == s && bin == &bm_tc.bins[cls] &&
+	     list_contains(bm_tc.prof_stash[cls], obj, limit)) ||
 	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
+	    /* Another thread's owned slab: its frees go on that thread's
+	     * bin, which only it may walk, so the marker is believed. */
 	    (atomic_load_explicit(&s->state, memory_order_relaxed) == SLAB_ACTIVE &&
-	     s->owner && s->owner != &bm_tc &&
-	     list_contains(__atomic_load_n(&s->freelist, __ATOMIC_RELAXED), obj, limit)) ||
+	     s->owner && s->owner != &bm_tc) ||
 	    list_contains(remote_ptr(atomic_load(&s->remote)), obj, limit))
 		return "double free";
 	if (unlikely(bm_debug) && bm_debug_quarantined(obj))

@@ -10,8 +10,7 @@
 static pthread_key_t tcache_key;
 
 /* The objects the heap profiler held back from a bin (prof=1) go back
- * on its freelist, which hands them to the slab with the rest: both are
- * free objects of the bin's active slab. */
+ * on its freelist, which hands them to their slabs with the rest. */
 static void unstash(struct thread_cache *tc, unsigned int c)
 {
 	void **stash = tc->prof_stash[c], **tail = tc->bins[c].freelist;
@@ -75,6 +74,7 @@ bool bm_tcache_init(void)
 		return bm_tc.state == TC_LIVE;
 	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 		page_list_init(&bm_tc.bins[c].owned);
+		bm_tc.bins[c].room = bm_bin_room[c];
 		page_list_init(&bm_tc.debug_bins[c].owned);
 	}
 	/* LIVE first: pthread_setspecific may itself allocate. */
