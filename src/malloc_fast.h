@@ -48,7 +48,8 @@ static inline void *slab_alloc(unsigned int cls)
 			return bm_slab_alloc_slow(cls);
 		}
 #endif
-		bin_pop(bin, obj);
+		if (unlikely(!bin_pop(bin, obj)))
+			return bm_bin_bad(cls, obj);
 		bin->room++;
 		return obj;
 	}
@@ -58,7 +59,10 @@ static inline void *slab_alloc(unsigned int cls)
 	s = bin->slab;
 	if (s && s->freelist && (++bm_tc.refills & 7)) {
 		bin_refilled(bin, cls);
-		return bin_pop(bin, slab_take_local(s));
+		obj = slab_take_local(s);
+		if (unlikely(!bin_pop(bin, obj)))
+			return bm_bin_bad(cls, obj);
+		return obj;
 	}
 	return bm_slab_alloc_slow(cls);
 }
@@ -87,9 +91,12 @@ static inline void *do_aligned(size_t align, size_t size)
 }
 
 /* The slab of p when p passes free's cheap checks: one of ours, in a
- * slab, the start of a carved object, not marked free already.  NULL
- * sends the caller to classify, which tells the rest apart and reports. */
-static inline struct slab *slab_of_live(const void *p)
+ * slab, the start of a carved object.  NULL sends the caller to
+ * classify, which tells the rest apart and reports.  Whether p is free
+ * already is not asked: that reads p's line, which a large working set
+ * has let go cold (a double free is caught when the object would be
+ * handed out again: bin_pop). */
+static inline struct slab *slab_of_ptr(const void *p)
 {
 	struct page *page;
 	struct slab *s;
@@ -102,8 +109,17 @@ static inline struct slab *slab_of_live(const void *p)
 		return NULL;
 	s = obj_slab(page, p, &off);
 	/* page->aux8: the size class, on every slab page */
-	if (unlikely(!class_divides(page->aux8, off) || off >= (uint32_t)s->carved_end * 16 ||
-		     ((void *const *)p)[1] == (void *)free_marker(p)))
+	if (unlikely(!class_divides(page->aux8, off) || off >= (uint32_t)s->carved_end * 16))
+		return NULL;
+	return s;
+}
+
+/* The same, and not marked free: realloc reads the object anyway. */
+static inline struct slab *slab_of_live(const void *p)
+{
+	struct slab *s = slab_of_ptr(p);
+
+	if (s && unlikely(marked_free(((void *const *)p)[1], p)))
 		return NULL;
 	return s;
 }
@@ -130,8 +146,8 @@ static inline bool bin_adopts(struct tcache_bin *bin, struct slab *s, void *p)
 	if (bin->room <= bm_bin_room[s->size_class] - BIN_ADOPT_MAX || !bin->slab ||
 	    bin->slab->node != s->node)
 		return false;
-	if (unlikely(atomic_exchange_explicit((_Atomic uintptr_t *)&o[1], free_marker(p),
-					      memory_order_relaxed) == free_marker(p))) {
+	if (unlikely(marked_free((void *)atomic_exchange_explicit((_Atomic uintptr_t *)&o[1],
+			bin_marker(p), memory_order_relaxed), p))) {
 		bm_bad_object("free", p, "double free (freed by two threads at once)",
 			      bm_class_size[s->size_class]);
 		return true;
@@ -169,7 +185,7 @@ static inline __attribute__((always_inline)) void slab_free(struct slab *s, void
 
 static inline __attribute__((always_inline)) void do_free(void *p)
 {
-	struct slab *s = slab_of_live(p);
+	struct slab *s = slab_of_ptr(p);
 
 	if (likely(s))
 		slab_free(s, p);

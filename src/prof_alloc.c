@@ -84,7 +84,8 @@ void *bm_prof_slab_alloc(unsigned int cls)
 	}
 	rest = count == REFILL_COUNT_UNKNOWN ? UINT64_MAX : count;
 	bin_refilled(bin, cls);
-	bin_pop(bin, obj);
+	if (unlikely(!bin_pop(bin, obj)))
+		return bm_bin_bad(cls, obj);	/* reported; from a plain refill */
 	if (rest != UINT64_MAX)
 		rest--;		/* obj itself */
 	if (rest > room) {

@@ -194,11 +194,31 @@ static inline void fl_set(void *obj, const void *next)
 #endif
 }
 
-/* The word a free object carries in its second slot; allocation clears it.
- * Finding it on free means the object is probably free already. */
+/* The word a free object carries in its second slot; allocation clears
+ * it.  An object on a slab's list (its own, its remote one, or a bin's
+ * refill from them) carries free_marker; one a free put on a bin
+ * carries bin_marker.  Both need the secret key to forge, and a live
+ * object carries neither: malloc checks the marker of what it hands
+ * out, where it reads the line anyway, and that is where a double free
+ * is caught (free itself does not read the object: that load missed
+ * the cache on every free of a large working set).  The slab checks
+ * that every object on its lists carries free_marker before it gives
+ * its memory away (bm_slab_lists_check). */
+#define BIN_MARKER_BIT		8u
 static inline uintptr_t free_marker(const void *obj)
 {
 	return (uintptr_t)obj ^ bm_free_key;
+}
+
+static inline uintptr_t bin_marker(const void *obj)
+{
+	return free_marker(obj) ^ BIN_MARKER_BIT;
+}
+
+/* Does marker word m say obj is free (on a slab's list or a bin's)? */
+static inline bool marked_free(const void *m, const void *obj)
+{
+	return (((uintptr_t)m ^ free_marker(obj)) & ~(uintptr_t)BIN_MARKER_BIT) == 0;
 }
 
 /* Take the objects the owner freed into slab s since the last take,
@@ -212,13 +232,23 @@ static inline void **slab_take_local(struct slab *s)
 	return list;
 }
 
-/* Hand out obj, the head of a free list whose rest becomes the bin's. */
-static inline void *bin_pop(struct tcache_bin *bin, void **obj)
+/* Hand out obj, the head of a free list whose rest becomes the bin's.
+ * False, with nothing taken, when obj is not marked free: freed twice
+ * and handed out already, or written after it was freed
+ * (bm_bin_bad then). */
+static inline bool bin_pop(struct tcache_bin *bin, void **obj)
 {
+	if (unlikely(!marked_free(obj[1], obj)))
+		return false;
 	bin->freelist = fl_next(obj);
 	obj[1] = NULL;		/* clear the free marker */
-	return obj;
+	return true;
 }
+
+/* The bin of class cls met obj, not marked free, at its head: report
+ * it, drop the list (what it led to is not trusted) and hand out an
+ * object from a refill, or NULL with ENOMEM. */
+BM_NOINLINE void *bm_bin_bad(unsigned int cls, void *obj);
 
 /* The bin's freelist was empty and has a new list: its room starts over. */
 static inline void bin_refilled(struct tcache_bin *bin, unsigned int cls)
@@ -231,7 +261,7 @@ static inline void bin_refilled(struct tcache_bin *bin, unsigned int cls)
 static inline void bin_push(struct tcache_bin *bin, void *obj)
 {
 	fl_set(obj, bin->freelist);
-	((void **)obj)[1] = (void *)free_marker(obj);
+	((void **)obj)[1] = (void *)bin_marker(obj);
 	bin->freelist = obj;
 	bin->room--;
 }
@@ -287,6 +317,15 @@ void bm_slab_deactivate_bin(struct tcache_bin *bin);
 /* Why obj cannot be freed into slab s, or NULL if it can; also catches a
  * double free whose object is on the caller's bin. */
 const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bin *bin);
+
+#define SLAB_MAX_OBJECTS	4096	/* bound on objects per slab, for bitmaps */
+
+/* Check slab s's lists before its memory goes away (node lock held, or
+ * its only user): every object on its own and its remote list is one
+ * of its carved objects, once, and carries free_marker; with all_free,
+ * they are all its carved objects but those given back to the OS.
+ * Returns the first object found wrong, or NULL; *why says how. */
+void *bm_slab_lists_check(struct slab *s, bool all_free, const char **why);
 
 /* Release empty slabs beyond none (malloc_trim); returns pages freed. */
 size_t bm_slab_shrink(void);

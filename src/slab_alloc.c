@@ -10,7 +10,7 @@
  * Objects are carved lazily: a slab hands out its objects as a bump
  * pointer (carved) turned into short free lists, so a fresh slab touches
  * only the memory it gives out.  A free object's first word links the
- * free list; its second word holds free_marker(obj), cleared on
+ * free list; its second word holds a free marker (slab.h), cleared on
  * allocation, which makes a double free on the same thread cheap to catch.
  */
 #include "bm.h"
@@ -41,8 +41,6 @@
 #define BIN_LIST_MAX		(BIN_MAX + 2 * (PAGE_SIZE / 16))
 
 __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
-uintptr_t bm_free_key;
-uintptr_t bm_link_key;
 int16_t bm_bin_room[NR_SIZE_CLASSES];
 
 void bm_slab_init(void)
@@ -117,11 +115,11 @@ static void **carve(struct slab *s, unsigned int cls, uint32_t *count)
 		fl_set(base + (size_t)i * size, base + (size_t)(i + 1) * size);
 	fl_set(base + (size_t)(n - 1) * size, NULL);
 #endif
-	/* A stale free marker from the memory's last life must not make a
-	 * fresh object look freed.  debug=poison poisons fresh objects too,
-	 * so every object its allocation checks carries poison. */
+	/* Fresh objects are free objects: they carry the marker malloc
+	 * looks for.  debug=poison poisons fresh objects too, so every
+	 * object its allocation checks carries poison. */
 	for (uint32_t i = 0; i < n; i++)
-		((void **)(base + (size_t)i * size))[1] = NULL;
+		((void **)(base + (size_t)i * size))[1] = (void *)free_marker(base + (size_t)i * size);
 	if (unlikely(bm_debug & BM_DEBUG_POISON))
 		for (uint32_t i = 0; i < n; i++)
 			memset(base + (size_t)i * size + 16, BM_POISON_BYTE, size - 16);
@@ -240,15 +238,38 @@ void **bm_slab_refill_count(struct tcache_bin *bin, unsigned int cls, uint32_t *
 	return refill(bin, cls, count);
 }
 
+/* Report obj, met at the head of a bin's list not marked free, and drop
+ * the list: what its link leads to is not trusted (its objects stay
+ * allocated to their slabs: a leak after a reported error). */
+static BM_COLD void bin_report_bad(struct tcache_bin *bin, unsigned int cls, void *obj)
+{
+	bm_bad_object("malloc", obj, "double free, or written after it was freed "
+		      "(handed out again, its free marker is gone)", bm_class_size[cls]);
+	bin->freelist = NULL;
+}
+
+void *bm_bin_bad(unsigned int cls, void *obj)
+{
+	struct tcache_bin *bin = &bm_tc.bins[cls];
+
+	bin_report_bad(bin, cls, obj);
+	return bm_slab_alloc_refill(bin, cls);
+}
+
 void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 {
-	void **obj = bm_slab_refill(bin, cls);
+	for (;;) {
+		void **obj = bm_slab_refill(bin, cls);
 
-	if (unlikely(!obj))
-		return NULL;
-	bin_refilled(bin, cls);
-	return bin_pop(bin, obj);
+		if (unlikely(!obj))
+			return NULL;
+		bin_refilled(bin, cls);
+		if (likely(bin_pop(bin, obj)))
+			return obj;
+		bin_report_bad(bin, cls, obj);	/* and take another list */
+	}
 }
+
 
 static void slab_push_remote(struct slab *s, void *obj);
 
@@ -257,8 +278,8 @@ static void slab_push_remote(struct slab *s, void *obj);
  * stays as it is: each run of objects of one slab (slabs are aligned to
  * their size, so a mask tells) is spliced whole onto an owned slab's
  * own freelist, and a slab the thread does not own gets its objects one
- * by one on its remote list.  Their markers are set already: they were
- * freed into the bin.  (owner thread) */
+ * by one on its remote list.  Each gets the marker of a slab's list.
+ * (owner thread) */
 static void **bin_release(void **list, uint32_t n, unsigned int cls)
 {
 	uintptr_t mask = ~(uintptr_t)bm_class_mask[cls];
@@ -269,9 +290,12 @@ static void **bin_release(void **list, uint32_t n, unsigned int cls)
 		struct slab *s = page_slab(virt_to_page((void *)base));
 		uint16_t run = 1;
 
+		head[1] = (void *)free_marker(head);
 		for (list = fl_next(tail), n--; list && n && ((uintptr_t)list & mask) == base;
-		     list = fl_next(tail), n--, run++)
+		     list = fl_next(tail), n--, run++) {
 			tail = list;
+			tail[1] = (void *)free_marker(tail);
+		}
 		if (s->owner == &bm_tc) {
 			fl_set(tail, s->freelist);
 			s->freelist = head;
@@ -350,8 +374,8 @@ void bm_slab_free_remote(struct slab *s, void *obj)
 	/* The marker goes on with an exchange: of two threads freeing the
 	 * same object at once, both past free's check, the second finds the
 	 * first's marker and reports, rather than pushing it twice. */
-	if (unlikely(atomic_exchange_explicit((_Atomic uintptr_t *)&o[1], free_marker(obj),
-					      memory_order_relaxed) == free_marker(obj))) {
+	if (unlikely(marked_free((void *)atomic_exchange_explicit((_Atomic uintptr_t *)&o[1],
+			free_marker(obj), memory_order_relaxed), obj))) {
 		bm_bad_object("free", obj, "double free (freed by two threads at once)",
 			      bm_class_size[s->size_class]);
 		return;

@@ -51,7 +51,7 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 		return "not the start of an allocation (interior pointer)";
 	if (idx >= s->carved)
 		return "never allocated";
-	if (((void **)obj)[1] != (void *)free_marker(obj))
+	if (!marked_free(((void **)obj)[1], obj))
 		return NULL;
 	/* Marked free: believe it only if it is on a free list we can see.
 	 * An unowned slab's own list changes only under its node lock. */

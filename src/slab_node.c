@@ -11,6 +11,7 @@
 #include "bm.h"
 #include "clock.h"
 #include "debug.h"
+#include "error.h"
 #include "mempolicy.h"
 #include "os.h"
 #include "page_alloc.h"
@@ -20,6 +21,8 @@
 #define SLAB_EMPTY_RESERVE	1	/* empty slabs kept per node and class */
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
+uintptr_t bm_free_key;
+uintptr_t bm_link_key;
 
 /* ------------------------------------------------------ slab pages */
 
@@ -123,13 +126,76 @@ void bm_clear_returned(struct slab *s)
 	s->returned_objs = 0;
 }
 
+/* Is o one of slab s's carved objects?  Tested before o is read. */
+static bool carved_object(struct slab *s, const void *o)
+{
+	unsigned int cls = s->size_class;
+	uintptr_t off = (uintptr_t)o - (uintptr_t)slab_base(s);
+	uint32_t idx;
+
+	if (off >= ((uintptr_t)PAGE_SIZE << s->order))
+		return false;
+	idx = class_index(cls, (uint32_t)off);
+	return idx * bm_class_size[cls] == off && idx < s->carved;
+}
+
+void *bm_slab_lists_check(struct slab *s, bool all_free, const char **why)
+{
+	void **lists[2] = { s->freelist, remote_ptr(atomic_load(&s->remote)) };
+	uint64_t seen[SLAB_MAX_OBJECTS / 64] = { 0 };
+	uint32_t n = 0;
+
+	BM_BUG_ON(bm_class_objects[s->size_class] > SLAB_MAX_OBJECTS);
+	for (int l = 0; l < 2; l++) {
+		for (void **o = lists[l]; o; o = fl_next(o), n++) {
+			uint32_t i;
+
+			if (!carved_object(s, o)) {
+				*why = "free list corrupted (a link leads out of its slab; "
+				       "freed twice, or written after it was freed?)";
+				return o;
+			}
+			i = class_index(s->size_class,
+					(uint32_t)((uintptr_t)o - (uintptr_t)slab_base(s)));
+			if (seen[i / 64] & (1ULL << (i % 64))) {
+				*why = "double free (on its slab's free list twice)";
+				return o;
+			}
+			seen[i / 64] |= 1ULL << (i % 64);
+			if (o[1] != (void *)free_marker(o) && o[1] != SLAB_MARKER_RESTORED) {
+				*why = o[1] == (void *)bin_marker(o)
+				       ? "double free (on its slab's free list and a thread's cache)"
+				       : "double free (on its slab's free list and in use), "
+					 "or written after it was freed";
+				return o;
+			}
+		}
+	}
+	if (all_free && n != (uint32_t)s->carved - s->returned_objs) {
+		*why = "slab's free count does not match its free lists (a double free?)";
+		return slab_base(s);
+	}
+	return NULL;
+}
+
 /* An empty slab: keep a small reserve, give the rest back.  Returns the
  * slab to discard (after the lock is dropped) or NULL. */
 struct slab *bm__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 {
+	const char *why;
+	void *bad;
+
 	bm_lock_assert_held(&n->lock);
 	/* Every object back: remote frees and the slab's own list. */
 	BM_DEBUG_BUG_ON(remote_count(atomic_load(&s->remote)) != atomic_load(&s->inuse));
+	/* By the counts.  A double free counts one object twice, so the
+	 * lists are walked before the memory goes: a slab found wrong stays
+	 * (partial, its objects checked again as they are handed out). */
+	if ((bad = bm_slab_lists_check(s, true, &why)) != NULL) {
+		bm_bad_object("free", bad, why, bm_class_size[s->size_class]);
+		bm__slab_list_add(n, s, SLAB_PARTIAL);
+		return NULL;
+	}
 	bm_clear_returned(s);
 	set_carved(s, 0);
 	s->freelist = NULL;
@@ -146,16 +212,6 @@ struct slab *bm__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 
 /* ------------------------------------------ taking and giving back */
 
-/* Objects on a free list (debug builds' check of local_free). */
-static __attribute__((unused)) uint32_t list_length(void **p)
-{
-	uint32_t n = 0;
-
-	for (; p; p = fl_next(p))
-		n++;
-	return n;
-}
-
 /* Put list in front of the slab's freelist; returns the objects now on
  * the slab's freelist.  Its own part is counted by local_free, not
  * walked: a walk is a cache miss per object.  (owner thread) */
@@ -164,9 +220,12 @@ static uint32_t splice_freelist(struct slab *s, void **list)
 	uint32_t n = s->local_free;
 	void **p;
 
-	BM_DEBUG_BUG_ON(n != list_length(s->freelist));
+	/* n is the list's length unless the program freed an object twice
+	 * onto it (free does not look): bm__slab_make_empty's check reports
+	 * that, so it is not a bug of ours here. */
 	if (list) {
-		for (p = list, n++; fl_next(p); p = fl_next(p))
+		for (p = list, n++; fl_next(p) && n <= bm_class_objects[s->size_class];
+		     p = fl_next(p))
 			n++;
 		fl_set(p, s->freelist);
 		s->freelist = list;

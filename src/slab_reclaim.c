@@ -9,13 +9,13 @@
  */
 #include "bm.h"
 #include "clock.h"
+#include "debug.h"
+#include "error.h"
 #include "os.h"
 #include "reclaim.h"
 #include "slab.h"
 #include "slab_node.h"
 #include "slab_reclaim.h"
-
-#define SLAB_MAX_OBJECTS	4096	/* bound on objects per slab, for bitmaps */
 
 /* Does object [start, start + size) of slab page `page` reach a page
  * given back to the OS? */
@@ -29,8 +29,9 @@ static bool obj_in_returned(const struct page *page, uint32_t start, uint32_t si
 
 /* The owner takes back the pages reclaim gave away: their objects, all
  * free, go on a list again (the pages fault back in, zeroed).  Such an
- * object may start in a page that stayed: it is marked restored, so that
- * debug=poison does not take the zeroed tail for a write after free. */
+ * object may start in a page that stayed: under debug=poison it is
+ * marked restored, so that the zeroed tail is not taken for a write
+ * after free; otherwise it carries the free marker as any other. */
 void **bm_slab_restore_returned(struct slab *s, unsigned int cls)
 {
 	uint32_t size = bm_class_size[cls];
@@ -43,7 +44,8 @@ void **bm_slab_restore_returned(struct slab *s, unsigned int cls)
 		if (obj_in_returned(page, start, size)) {
 			void **o = (void **)((char *)slab_base(s) + start);
 			fl_set(o, list);
-			o[1] = SLAB_MARKER_RESTORED;
+			o[1] = (bm_debug & BM_DEBUG_POISON) ? SLAB_MARKER_RESTORED
+							    : (void *)free_marker(o);
 			list = o;
 		}
 	}
@@ -86,6 +88,7 @@ static bool __slab_collect_orphan(struct slab *s)
 {
 	uint64_t w = atomic_load_explicit(&s->remote, memory_order_acquire);
 	void **list, **tail;
+	uint32_t n;
 
 	bm_lock_assert_held(&slab_node(s)->lock);
 	BM_DEBUG_BUG_ON(atomic_load(&s->state) != SLAB_PARTIAL);
@@ -97,7 +100,9 @@ static bool __slab_collect_orphan(struct slab *s)
 			memory_order_acq_rel, memory_order_relaxed))
 		return false;
 	list = remote_ptr(w);
-	for (tail = list; fl_next(tail); tail = fl_next(tail))
+	/* As many as the word counts: a list a double free made longer, or
+	 * cyclic, is cut there (and bm_slab_lists_check reports it). */
+	for (tail = list, n = remote_count(w); --n && fl_next(tail); tail = fl_next(tail))
 		;
 	fl_set(tail, s->freelist);
 	s->freelist = list;
@@ -119,7 +124,14 @@ static size_t __slab_return_pages(struct slab *s, size_t *calls)
 	char *base = slab_base(s);
 	void **list = NULL, **o, **next;
 	size_t pages = 0;
+	const char *why;
 
+	/* The walks below trust the list: a double free must not make a
+	 * live object's page look free. */
+	if ((o = bm_slab_lists_check(s, false, &why)) != NULL) {
+		bm_bad_object("free", o, why, size);
+		return 0;
+	}
 	for (o = s->freelist; o; o = fl_next(o)) {
 		uint32_t i = class_index(cls, (uint32_t)((char *)o - base));
 		freemap[i / 64] |= 1ULL << (i % 64);

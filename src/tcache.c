@@ -23,7 +23,7 @@ static void unstash(struct thread_cache *tc, unsigned int c)
 		tc->bins[c].freelist = stash;
 		return;
 	}
-	while (fl_next(tail))
+	for (uint32_t k = SLAB_MAX_OBJECTS; fl_next(tail) && --k;)	/* bounded: see bin_release */
 		tail = fl_next(tail);
 	fl_set(tail, stash);
 }

@@ -13,7 +13,10 @@ static inline void *obj_alloc(unsigned int cls)
 	struct tcache_bin *bin = &bm_tc.bins[cls];
 	void **obj = bin->freelist;
 
-	return obj ? bin_pop(bin, obj) : bm_slab_alloc_refill(bin, cls);
+	if (!obj)
+		return bm_slab_alloc_refill(bin, cls);
+	/* An object not marked free at the head is reported there. */
+	return bin_pop(bin, obj) ? obj : bm_bin_bad(cls, obj);
 }
 
 #endif /* BM_SLABTEST_H */
