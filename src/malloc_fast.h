@@ -162,7 +162,7 @@ static inline __attribute__((always_inline)) void slab_free(struct slab *s, void
 {
 	/* A slab this thread owns, active or kept: one branch for both, so
 	 * it predicts well however the frees fall between them. */
-	struct thread_cache *tc = &bm_tc;
+	struct thread_cache *tc = bm_tc_self;
 
 	if (likely(s->owner == tc)) {
 		unsigned int cls = s->size_class;
@@ -177,7 +177,7 @@ static inline __attribute__((always_inline)) void slab_free(struct slab *s, void
 	if (unlikely(bm_debug))
 		bm_debug_slab_free(s, p);	/* the quarantine */
 	else if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE &&
-		 bin_adopts(&tc->bins[s->size_class], s, p))
+		 bin_adopts(&bm_tc.bins[s->size_class], s, p))
 		return;
 	else
 		bm_slab_free_remote(s, p);

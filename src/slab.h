@@ -165,6 +165,12 @@ struct thread_cache {
 	uint32_t		prof_stash_n[NR_SIZE_CLASSES];
 };
 extern BM_HIDDEN __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
+/* &bm_tc once the thread's cache is live, else TC_SELF_NONE, which no
+ * slab's owner is (an owner may be NULL): free compares a slab's owner
+ * with it and reaches the bin from it, one TLS load where gcc would
+ * compute &bm_tc twice. */
+#define TC_SELF_NONE	((struct thread_cache *)1)
+extern BM_HIDDEN __thread struct thread_cache *bm_tc_self __attribute__((tls_model("initial-exec")));
 /* Threads whose cache is live: the kept-slab budget is shared out. */
 extern BM_HIDDEN _Atomic unsigned int bm_nr_threads;
 /* Free-list links live in the first word of a free object.  With

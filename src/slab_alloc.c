@@ -41,6 +41,7 @@
 #define BIN_LIST_MAX		(BIN_MAX + 2 * (PAGE_SIZE / 16))
 
 __thread struct thread_cache bm_tc __attribute__((tls_model("initial-exec")));
+__thread struct thread_cache *bm_tc_self __attribute__((tls_model("initial-exec"))) = TC_SELF_NONE;
 int16_t bm_bin_room[NR_SIZE_CLASSES];
 
 void bm_slab_init(void)

@@ -53,6 +53,7 @@ static void tcache_exit(void *arg)
 	struct thread_cache *tc = arg;
 
 	tc->state = TC_DEAD;
+	bm_tc_self = TC_SELF_NONE;
 	bm_pcp.live = false;
 	atomic_fetch_sub_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	bm_tcache_flush(tc);
@@ -79,6 +80,7 @@ bool bm_tcache_init(void)
 	}
 	/* LIVE first: pthread_setspecific may itself allocate. */
 	bm_tc.state = TC_LIVE;
+	bm_tc_self = &bm_tc;
 	bm_pcp.live = true;
 	atomic_fetch_add_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	pthread_setspecific(tcache_key, &bm_tc);
