@@ -146,12 +146,8 @@ static inline bool bin_adopts(struct tcache_bin *bin, struct slab *s, void *p)
 	if (bin->room <= bm_bin_room[s->size_class] - BIN_ADOPT_MAX || !bin->slab ||
 	    bin->slab->node != s->node)
 		return false;
-	if (unlikely(marked_free((void *)atomic_exchange_explicit((_Atomic uintptr_t *)&o[1],
-			bin_marker(p), memory_order_relaxed), p))) {
-		bm_bad_object("free", p, "double free (freed by two threads at once)",
-			      bm_class_size[s->size_class]);
-		return true;
-	}
+	if (unlikely(!mark_freed_racing(s, p, bin_marker(p))))
+		return true;	/* reported */
 	fl_set(o, bin->freelist);
 	bin->freelist = o;
 	bin->room--;

@@ -22,6 +22,7 @@
 #ifndef BM_SLAB_H
 #define BM_SLAB_H
 
+#include "error.h"
 #include "mmzone.h"
 #include "size_class.h"
 
@@ -236,6 +237,20 @@ static inline void **slab_take_local(struct slab *s)
 	s->freelist = NULL;
 	s->local_free = 0;
 	return list;
+}
+
+/* Put marker on obj, freed by a thread that may race another freeing it
+ * (a remote free, a bin adopting it): with an exchange, so the second of
+ * two finds the first's marker.  False, reported, when it was marked. */
+static inline bool mark_freed_racing(struct slab *s, void *obj, uintptr_t marker)
+{
+	if (likely(!marked_free((void *)atomic_exchange_explicit(
+			(_Atomic uintptr_t *)&((void **)obj)[1], marker,
+			memory_order_relaxed), obj)))
+		return true;
+	bm_bad_object("free", obj, "double free (freed by two threads at once)",
+		      bm_class_size[s->size_class]);
+	return false;
 }
 
 /* Hand out obj, the head of a free list whose rest becomes the bin's.

@@ -370,17 +370,10 @@ static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 
 void bm_slab_free_remote(struct slab *s, void *obj)
 {
-	void **o = obj;
-
-	/* The marker goes on with an exchange: of two threads freeing the
-	 * same object at once, both past free's check, the second finds the
-	 * first's marker and reports, rather than pushing it twice. */
-	if (unlikely(marked_free((void *)atomic_exchange_explicit((_Atomic uintptr_t *)&o[1],
-			free_marker(obj), memory_order_relaxed), obj))) {
-		bm_bad_object("free", obj, "double free (freed by two threads at once)",
-			      bm_class_size[s->size_class]);
+	/* Of two threads freeing the same object at once, the second finds
+	 * the first's marker and reports, rather than pushing it twice. */
+	if (unlikely(!mark_freed_racing(s, obj, free_marker(obj))))
 		return;
-	}
 	if (unlikely(bm_debug & BM_DEBUG_POISON))
 		memset((char *)obj + 16, BM_POISON_BYTE, bm_class_size[s->size_class] - 16);
 	slab_push_remote(s, obj);
