@@ -6,10 +6,10 @@
 noinst_LTLIBRARIES += src/libbuddycore.la
 src_libbuddycore_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) -fvisibility=hidden \
 	-fno-plt -ftls-model=initial-exec
-# The heap profiler (prof.c): log and expm1 from libm, and
-# _Unwind_Backtrace from libgcc_s, linked so that no dlopen happens when
-# the first sample is taken (glibc's backtrace() would dlopen it).
-src_libbuddycore_la_LIBADD = -lm -lgcc_s
+# No libm and no libgcc_s: each would be mapped into every process that
+# preloads us (430 KiB resident together) for the heap profiler alone,
+# which has its own ln and expm1 (prof_math.h) and opens libgcc_s's
+# unwinder when prof=1 starts (prof.c).
 src_libbuddycore_la_SOURCES = \
 	src/bm.h src/lock.c src/lock.h src/page.h src/gfp.h src/mmzone.h \
 	src/fmt.c src/fmt.h \
@@ -42,7 +42,7 @@ src_libbuddycore_la_SOURCES = \
 	src/reclaim.c src/reclaim.h \
 	src/bootstrap.c src/bootstrap.h \
 	src/init.c src/init.h \
-	src/prof.c src/prof.h \
+	src/prof.c src/prof.h src/prof_math.h \
 	src/public.c
 
 # The exported malloc API and C++ operators live only in the installed

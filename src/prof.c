@@ -29,6 +29,7 @@
 #include "lock.h"
 #include "options.h"
 #include "prof.h"
+#include "prof_math.h"
 #include "os.h"
 
 #include <dlfcn.h>
@@ -36,7 +37,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -86,6 +86,8 @@ static int		leak_fd = -1;	/* stderr, copied at start-up */
 static _Atomic uintptr_t self_lo, self_hi;
 static _Atomic bool	self_known;
 
+static void unwinder_open(void);
+
 void bm_prof_init(void)
 {
 	if (bm_opt_prof_leak)
@@ -94,6 +96,8 @@ void bm_prof_init(void)
 	next_interval = bm_opt_prof_interval;
 	if (bm_opt_prof_leak)
 		leak_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (bm_prof_on)
+		unwinder_open();
 }
 
 /* ------------------------------------------------------------ sampling */
@@ -110,7 +114,7 @@ static uint64_t prof_random(struct bm_prof_thread *pt)
 static uint64_t draw_interval(struct bm_prof_thread *pt)
 {
 	double u = (double)((prof_random(pt) >> 11) + 1) * 0x1p-53;	/* (0, 1] */
-	double d = -log(u) * (double)bm_opt_prof_sample;
+	double d = -bm_ln(u) * (double)bm_opt_prof_sample;
 
 	return d < 1.0 ? 1 : d > 0x1p62 ? 1ULL << 62 : (uint64_t)d + 1;
 }
@@ -174,6 +178,37 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* libgcc's unwinder.  The static library refers to it outright: a
+ * static link takes it from libgcc_eh.  The shared library does not
+ * link libgcc_s, which would map about 100 KiB into every process that
+ * preloads us for a profiler most never turn on: prof=1 opens it at
+ * start-up, inside bm_init as hwloc is (a sample must not dlopen: it
+ * allocates and takes the loader's lock), and finds it loaded already
+ * in most programs. */
+typedef _Unwind_Reason_Code (*unwind_backtrace_fn)(_Unwind_Trace_Fn, void *);
+typedef _Unwind_Ptr (*unwind_get_ip_fn)(struct _Unwind_Context *);
+static unwind_backtrace_fn unwind_backtrace;
+static unwind_get_ip_fn unwind_get_ip;
+
+static void unwinder_open(void)
+{
+#ifdef PIC
+	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (h) {
+		unwind_backtrace = (unwind_backtrace_fn)dlsym(h, "_Unwind_Backtrace");
+		unwind_get_ip = (unwind_get_ip_fn)dlsym(h, "_Unwind_GetIP");
+	}
+#else
+	unwind_backtrace = _Unwind_Backtrace;
+	unwind_get_ip = _Unwind_GetIP;
+#endif
+	if (!unwind_backtrace || !unwind_get_ip) {
+		unwind_backtrace = NULL;
+		bm_warn("prof: libgcc_s.so.1's unwinder not found: samples have no stack\n");
+	}
+}
+
 struct unwind_state {
 	uintptr_t	*pcs;
 	unsigned int	n;
@@ -184,7 +219,7 @@ struct unwind_state {
 static _Unwind_Reason_Code unwind_frame(struct _Unwind_Context *ctx, void *arg)
 {
 	struct unwind_state *u = arg;
-	uintptr_t ip = _Unwind_GetIP(ctx);
+	uintptr_t ip = unwind_get_ip(ctx);
 
 	if (!ip)
 		return _URC_END_OF_STACK;
@@ -207,7 +242,8 @@ static unsigned int capture_stack(uintptr_t *pcs)
 	}
 	u.lo = atomic_load_explicit(&self_lo, memory_order_relaxed);
 	u.hi = atomic_load_explicit(&self_hi, memory_order_relaxed);
-	_Unwind_Backtrace(unwind_frame, &u);
+	if (unwind_backtrace)
+		unwind_backtrace(unwind_frame, &u);
 	return u.n;
 }
 
@@ -299,7 +335,7 @@ static struct prof_rec **__rec_find(uintptr_t addr)
  * that it was sampled. */
 static double sample_scale(double size)
 {
-	return 1.0 / -expm1(-size / (double)bm_opt_prof_sample);
+	return 1.0 / -bm_expm1_neg(-size / (double)bm_opt_prof_sample);
 }
 
 static int dump_next(char kind, char *path);
@@ -613,7 +649,7 @@ static void leak_report(const char *profile, bool written)
 	char buf[2048], exe[PATH_CAP];
 	struct bm_out o;
 	uint64_t n = 0, nstacks = 0;
-	double bytes = 0, objs = 0, last = HUGE_VAL;
+	double bytes = 0, objs = 0, last = __builtin_inf();
 	const struct prof_stack *last_st = NULL;
 	ssize_t len;
 

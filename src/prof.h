@@ -19,8 +19,8 @@
  *
  * Records and stacks live in memory from mmap, under prof_lock (rank 5
  * in lock.h), which nothing else is taken under.  Stacks are taken with
- * libgcc's _Unwind_Backtrace, linked directly (no dlopen, no malloc),
- * with no lock held.
+ * libgcc's _Unwind_Backtrace, looked up when the profiler starts (no
+ * dlopen and no malloc at a sample), with no lock held.
  */
 #ifndef BM_PROF_H
 #define BM_PROF_H

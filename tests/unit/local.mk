@@ -7,6 +7,7 @@
 UNIT_TESTS = \
 	tests/unit/options \
 	tests/unit/size_class \
+	tests/unit/prof_math \
 	tests/unit/split_merge \
 	tests/unit/dirty_first \
 	tests/unit/free_purge \
@@ -42,6 +43,8 @@ EXTRA_DIST += tests/unit/test.h tests/unit/pagetest.h tests/unit/slabtest.h test
 UNIT_LDADD = src/libbuddycore.la $(PTHREAD_LIBS)
 tests_unit_options_LDADD = $(UNIT_LDADD)
 tests_unit_size_class_LDADD = $(UNIT_LDADD)
+# libm here only, to compare with: the library does not link it.
+tests_unit_prof_math_LDADD = -lm
 tests_unit_split_merge_LDADD = $(UNIT_LDADD)
 tests_unit_dirty_first_LDADD = $(UNIT_LDADD)
 tests_unit_free_purge_LDADD = $(UNIT_LDADD)
