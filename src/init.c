@@ -244,6 +244,7 @@ static BM_COLD bool bm_init_slow(void)
 	bm_alloc_hooks = bm_debug | (bm_prof_on ? BM_HOOK_PROF : 0);
 	bm_size_classes_init();
 	bm_free_key = free_key();
+	bm_bin_key = bm_free_key ^ BIN_MARKER_BIT;
 	bm_link_key = free_key();
 	bm_topology_init();
 	ok = bm_nodes_init(bm_topo.nr_nodes);

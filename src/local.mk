@@ -5,7 +5,7 @@
 # directly to reach the internal API.
 noinst_LTLIBRARIES += src/libbuddycore.la
 src_libbuddycore_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) -fvisibility=hidden \
-	-fno-plt -ftls-model=initial-exec
+	-fno-plt -ftls-model=initial-exec -fno-tree-slp-vectorize
 # No libm and no libgcc_s: each would be mapped into every process that
 # preloads us (430 KiB resident together) for the heap profiler alone,
 # which has its own ln and expm1 (prof_math.h) and opens libgcc_s's

@@ -100,6 +100,7 @@ struct slab_cache_node {
 
 extern struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 extern BM_HIDDEN uintptr_t bm_free_key;	/* secret mixed into the free marker */
+extern BM_HIDDEN uintptr_t bm_bin_key;	/* bm_free_key ^ BIN_MARKER_BIT: the bin marker's, one xor */
 /* A bin's room after a refill, per class (slab_alloc.c): what its
  * freelist may gain from frees.  Far below zero when the heap profiler
  * runs, so every free goes to its slab and the profiler's count of the
@@ -219,7 +220,7 @@ static inline uintptr_t free_marker(const void *obj)
 
 static inline uintptr_t bin_marker(const void *obj)
 {
-	return free_marker(obj) ^ BIN_MARKER_BIT;
+	return (uintptr_t)obj ^ bm_bin_key;
 }
 
 /* Does marker word m say obj is free (on a slab's list or a bin's)? */

@@ -22,6 +22,7 @@
 
 struct slab_cache_node bm_slab_nodes[MAX_NUMNODES][NR_SIZE_CLASSES];
 uintptr_t bm_free_key;
+uintptr_t bm_bin_key;
 uintptr_t bm_link_key;
 
 /* ------------------------------------------------------ slab pages */
