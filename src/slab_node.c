@@ -273,6 +273,31 @@ void bm_deactivate_slab(struct slab *s, void **freelist)
 		bm_discard_slab(discard);
 }
 
+/* Of the first few partial slabs, the fullest (the fewest objects free,
+ * counting those other threads freed to it): a bin refilled from a
+ * nearly full slab leaves the sparse ones to drain and go back empty,
+ * where taking the newest listed spreads the live objects thin over
+ * every slab.  (jemalloc gets the same from its lowest address first.) */
+#define PARTIAL_SCAN	8
+static struct page *fullest_partial(struct slab_cache_node *n)
+{
+	struct page *p = page_list_first(&n->partial), *best = p;
+	int best_used = -1;
+
+	for (int i = 0; p && i < PARTIAL_SCAN; i++) {
+		struct slab *s = page_slab(p);
+		int used = (int)atomic_load_explicit(&s->inuse, memory_order_relaxed) -
+			   (int)remote_count(atomic_load_explicit(&s->remote, memory_order_relaxed));
+
+		if (used > best_used) {
+			best = p;
+			best_used = used;
+		}
+		p = p->next == PFN_NONE ? NULL : pfn_to_page(p->next);
+	}
+	return best;
+}
+
 /* A partial slab, else an empty one, off a node's lists; NULL if none. */
 static struct slab *take_listed(struct slab_cache_node *n)
 {
@@ -280,7 +305,7 @@ static struct slab *take_listed(struct slab_cache_node *n)
 	struct slab *s = NULL;
 
 	bm_lock(&n->lock);
-	p = page_list_first(&n->partial);
+	p = fullest_partial(n);
 	if (!p)
 		p = page_list_first(&n->empty);
 	if (p) {
