@@ -19,6 +19,12 @@
  *               once from a barrier, 2,000 times, with abort_on_error=0:
  *               the allocator must report the races it catches and must
  *               never hand one block out twice.
+ *   adopt       the same, 8 at a time, by two threads that have a slab
+ *               of the size (so each free is adopted by the freer's
+ *               bin), and after each 8 both allocate 8 at once and keep
+ *               them: whichever way the allocator settles which bin gets
+ *               an object both freed, the pops race, and no block may be
+ *               live in both threads.
  * Fails without our allocator (skips only with
  * BM_TEST_ALLOW_FOREIGN_MALLOC=1; see api.h).
  */
@@ -136,6 +142,66 @@ static void race(void *arg)
 	_exit(dup ? 1 : 0);
 }
 
+/* Each racer keeps every block it allocates: no block is freed after it
+ * was handed out, so one live in both threads was handed out twice.
+ * A round: both free the same ADOPT_K blocks at once (each bin adopts
+ * them: the racers have a slab of the size), then both allocate
+ * ADOPT_K at once, which pops what their bins adopted. */
+#define ADOPT_K	8
+static void *got[2][RACES];
+static pthread_barrier_t round_done;
+
+static void *adopt_racer(void *arg)
+{
+	void **mine = arg;
+	size_t size = (size_t)(uintptr_t)mine[0];
+	void **keep = mine[1];
+	void *own = malloc(size);	/* a slab of the size: frees are adopted */
+
+	for (int r = 0; r + ADOPT_K <= RACES; r += ADOPT_K) {
+		pthread_barrier_wait(&go);
+		for (int i = r; i < r + ADOPT_K; i++)
+			free(objs[i]);
+		pthread_barrier_wait(&round_done);
+		for (int i = r; i < r + ADOPT_K; i++)
+			keep[i] = malloc(size);
+	}
+	(void)own;	/* kept too: the bin keeps its slab */
+	return NULL;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void adopt_race(void *arg)
+{
+	static void *all[2 * RACES];
+	void *args[2][2] = { { arg, got[0] }, { arg, got[1] } };
+	pthread_t m, a, b;
+	int dup = 0;
+
+	pthread_create(&m, NULL, make, arg);
+	pthread_join(m, NULL);
+	pthread_barrier_init(&go, NULL, 2);
+	pthread_barrier_init(&round_done, NULL, 2);
+	pthread_create(&a, NULL, adopt_racer, args[0]);
+	pthread_create(&b, NULL, adopt_racer, args[1]);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	memcpy(all, got[0], sizeof(got[0]));
+	memcpy(all + RACES, got[1], sizeof(got[1]));
+	qsort(all, 2 * RACES, sizeof(all[0]), cmp_ptr);
+	for (int i = 1; i < 2 * RACES; i++)
+		dup += all[i] && all[i] == all[i - 1];
+	if (dup)
+		fprintf(stderr, "%d blocks live in both threads\n", dup);
+	_exit(dup ? 1 : 0);
+}
+
 #define OWNER_N		3000
 
 static unsigned char *kept;	/* live, in the same slab as the one freed twice */
@@ -204,9 +270,11 @@ static void test_owner_list(void)
 	expect_ptr_not_null(strstr(out, "double free"), "owner_list: reported: %.2000s", out);
 }
 
+/* race*: remote frees racing; adopt*: adopting frees racing, and the
+ * pops after them. */
 static void test_race(void)
 {
-	static const char *const modes[] = { "race4096", "race8192" };
+	static const char *const modes[] = { "race4096", "race8192", "adopt64", "adopt4096" };
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		int st = run_self(modes[i], "abort_on_error=0", out, sizeof(out), 60);
@@ -228,6 +296,10 @@ int main(int argc, char **argv)
 			race((void *)(uintptr_t)4096);
 		if (!strcmp(argv[1], "race8192"))
 			race((void *)(uintptr_t)8192);
+		if (!strcmp(argv[1], "adopt64"))
+			adopt_race((void *)(uintptr_t)64);
+		if (!strcmp(argv[1], "adopt4096"))
+			adopt_race((void *)(uintptr_t)4096);
 		if (!strcmp(argv[1], "owner_list"))
 			owner_list();
 		return 2;
