@@ -27,6 +27,7 @@ UNIT_TESTS = \
 	tests/unit/pressure \
 	tests/unit/owned_slabs \
 	tests/unit/partial_order \
+	tests/unit/carve \
 	tests/unit/placement \
 	tests/unit/commit
 
@@ -67,6 +68,7 @@ tests_unit_placement_LDADD = $(UNIT_LDADD)
 tests_unit_commit_LDADD = $(UNIT_LDADD)
 tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)
 tests_unit_partial_order_LDADD = $(UNIT_LDADD)
+tests_unit_carve_LDADD = $(UNIT_LDADD)
 
 # The debug build's checks themselves (lock witness, "__" assertions,
 # buddy invariants): only built where they exist, --enable-debug (make
