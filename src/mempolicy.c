@@ -275,8 +275,12 @@ void bm_prepare_alloc_context(gfp_t gfp, struct alloc_context *ac)
 
 int bm_mempolicy_node(void)
 {
-	int local = bm_local_node();
+	int local;
 
+	/* One node: every policy names it (a slab refill asks each time). */
+	if (likely(bm_nr_nodes == 1))
+		return 0;
+	local = bm_local_node();
 	switch (bm_policy.mode) {
 	case MPOL_MODE_PREFERRED:
 		return bm_policy.node;
