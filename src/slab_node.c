@@ -127,37 +127,31 @@ void bm_clear_returned(struct slab *s)
 	s->returned_objs = 0;
 }
 
-/* Is o one of slab s's carved objects?  Tested before o is read. */
-static bool carved_object(struct slab *s, const void *o)
-{
-	unsigned int cls = s->size_class;
-	uintptr_t off = (uintptr_t)o - (uintptr_t)slab_base(s);
-	uint32_t idx;
-
-	if (off >= ((uintptr_t)PAGE_SIZE << s->order))
-		return false;
-	idx = class_index(cls, (uint32_t)off);
-	return idx * bm_class_size[cls] == off && idx < s->carved;
-}
-
 void *bm_slab_lists_check(struct slab *s, bool all_free, const char **why)
 {
 	void **lists[2] = { s->freelist, remote_ptr(atomic_load(&s->remote)) };
 	uint64_t seen[SLAB_MAX_OBJECTS / 64] = { 0 };
+	/* What tells a carved object, loaded once: the walk reads only the
+	 * objects (gcc reloads what they might alias). */
+	const uintptr_t base = (uintptr_t)slab_base(s);
+	const unsigned int cls = s->size_class;
+	const uint32_t size = bm_class_size[cls], carved = s->carved;
 	uint32_t n = 0;
 
-	BM_BUG_ON(bm_class_objects[s->size_class] > SLAB_MAX_OBJECTS);
+	BM_BUG_ON(bm_class_objects[cls] > SLAB_MAX_OBJECTS);
 	for (int l = 0; l < 2; l++) {
 		for (void **o = lists[l]; o; o = fl_next(o), n++) {
-			uint32_t i;
+			/* One of the slab's carved objects?  Asked before o is
+			 * read.  (Carved objects lie below carved * size.) */
+			uintptr_t off = (uintptr_t)o - base;
+			uint32_t i = off < (uintptr_t)carved * size ?
+				     class_index(cls, (uint32_t)off) : carved;
 
-			if (!carved_object(s, o)) {
+			if (i >= carved || i * size != off) {
 				*why = "free list corrupted (a link leads out of its slab; "
 				       "freed twice, or written after it was freed?)";
 				return o;
 			}
-			i = class_index(s->size_class,
-					(uint32_t)((uintptr_t)o - (uintptr_t)slab_base(s)));
 			if (seen[i / 64] & (1ULL << (i % 64))) {
 				*why = "double free (on its slab's free list twice)";
 				return o;
