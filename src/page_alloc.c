@@ -238,11 +238,6 @@ static struct page *alloc_pages_nozero(gfp_t gfp, unsigned int order, uint32_t n
 {
 	struct page *page;
 
-	/* A slow path, as a pcp refill is: reclaim ticks here too, or a
-	 * program whose small sizes all hit their bins and whose large
-	 * ones go to the zone never gave inline reclaim a turn
-	 * (tests/api/reclaim, inline: 1 run in 8 returned nothing). */
-	bm_reclaim_tick();
 	if (unlikely(order > bm_max_order))
 		goto fail;
 	if (unlikely(fail_enabled) && should_fail_alloc_page())
