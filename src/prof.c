@@ -205,7 +205,7 @@ static void unwinder_open(void)
 #endif
 	if (!unwind_backtrace || !unwind_get_ip) {
 		unwind_backtrace = NULL;
-		bm_warn("prof: libgcc_s.so.1's unwinder not found: samples have no stack\n");
+		bm_warn("prof: libgcc_s.so.1's unwinder not found: samples have no stack");
 	}
 }
 
