@@ -185,4 +185,10 @@ static inline struct page *page_list_first(const struct page_list *l)
 	return l->first == PFN_NONE ? NULL : pfn_to_page(l->first);
 }
 
+/* The page after p on its list, or NULL. */
+static inline struct page *page_list_next(const struct page *p)
+{
+	return p->next == PFN_NONE ? NULL : pfn_to_page(p->next);
+}
+
 #endif /* BM_PAGE_H */

@@ -287,7 +287,7 @@ static struct page *fullest_partial(struct slab_cache_node *n)
 			best = p;
 			best_used = used;
 		}
-		p = p->next == PFN_NONE ? NULL : pfn_to_page(p->next);
+		p = page_list_next(p);
 	}
 	return best;
 }

@@ -47,7 +47,7 @@ static void zone_snapshot(struct zone *z, struct zone_snapshot *s)
 	for (unsigned int o = 0; o <= bm_max_order; o++)
 		for (int t = 0; t < MIGRATE_TYPES; t++)
 			for (struct page *p = page_list_first(&z->free_area[o].free_list[t]);
-			     p; p = p->next == PFN_NONE ? NULL : pfn_to_page(p->next))
+			     p; p = page_list_next(p))
 				s->nr_free[o][t]++;
 	for (uint32_t i = 0; i < z->present_pages; i += 1u << bm_pageblock_order)
 		s->pageblocks[*pageblock_mt_of(z->zone_start_pfn + i) % MIGRATE_TYPES]++;
