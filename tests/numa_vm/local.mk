@@ -13,7 +13,7 @@ TEST_EXTENSIONS = .test .vm
 EXTRA_DIST += tests/numa_vm/run-numa-vm tests/numa_vm/init $(NUMA_VM_TESTS)
 
 check-numa-vm:
-	rm -f tests/numa_vm/accel $(NUMA_VM_TESTS:.vm=.log) $(NUMA_VM_TESTS:.vm=.trs)
+	rm -f tests/numa_vm/accel tests/numa_vm/vm[24].first.log $(NUMA_VM_TESTS:.vm=.log) $(NUMA_VM_TESTS:.vm=.trs)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(NUMA_VM_TESTS)" \
 		TEST_SUITE_LOG=tests/numa_vm/test-suite.log
 .PHONY: check-numa-vm
