@@ -129,28 +129,34 @@ static inline struct slab *slab_of_live(const void *p)
  * allocated until the bin hands it back, so this needs nothing of the
  * slab.  A program whose working set outgrows the slabs a thread keeps
  * frees most objects into such slabs; this way they are reused at once
- * rather than pushed with an atomic and collected later.  The marker
- * goes on with an exchange, as on the remote path: of two threads
- * freeing one object at once, the second finds the first's marker and
- * reports.  Each such object keeps its slab from going back empty
- * while the bin holds it, so a bin adopts only while it has had few
- * more frees than pops since its refill: a program that frees all it
- * has (redis's FLUSHALL) leaves at most BIN_ADOPT_MAX slabs per class
- * held that way.  (The debug modes never get here: their bins are
- * others.) */
+ * rather than pushed with an atomic and collected later.  One thread
+ * only adopts objects of a slab, its adopter (set once, by the first
+ * thread to try), so the push is plain, as for a slab the thread owns:
+ * of two threads freeing one object at once, the other takes the remote
+ * path, whose exchange on the marker finds the adopter's, or leaves its
+ * own for the adopter's pop to find.  An exchange here waited for the
+ * object's line, which a large working set has let go cold: 60% of
+ * free's time at 200,000 slots (docs/performance.md).  Each such object
+ * keeps its slab from going back empty while the bin holds it, so a
+ * bin adopts only while it has had few more frees than pops since its
+ * refill: a program that frees all it has (redis's FLUSHALL) leaves at
+ * most BIN_ADOPT_MAX slabs per class held that way.  (The debug modes
+ * never get here: their bins are others.) */
 #define BIN_ADOPT_MAX	16	/* frees a bin takes past its pops, adopting */
 static inline bool bin_adopts(struct tcache_bin *bin, struct slab *s, void *p)
 {
-	void **o = p;
+	uint16_t id = bm_tc.adopt_id;
+	uint16_t a;
 
 	if (bin->room <= bm_bin_room[s->size_class] - BIN_ADOPT_MAX || !bin->slab ||
 	    bin->slab->node != s->node)
 		return false;
-	if (unlikely(!mark_freed_racing(s, p, bin_marker(p))))
-		return true;	/* reported */
-	fl_set(o, bin->freelist);
-	bin->freelist = o;
-	bin->room--;
+	a = atomic_load_explicit(&s->adopter, memory_order_relaxed);
+	if (unlikely(a != id) &&
+	    (a || !id || !atomic_compare_exchange_strong_explicit(&s->adopter, &a, id,
+			memory_order_relaxed, memory_order_relaxed)))
+		return false;
+	bin_push(bin, p);
 	return true;
 }
 

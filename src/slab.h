@@ -77,7 +77,9 @@ struct slab {
 	uint16_t	returned_pages;	/* pages given back to the OS (PG_returned) */
 	uint16_t	returned_objs;	/* free objects in them, off every list */
 	uint16_t	local_free;	/* owned: objects on freelist */
-	uint16_t	pad3;
+	_Atomic uint16_t adopter;	/* off a thread: the adopt id of the one thread
+					 * whose frees into it may go on its bin
+					 * (bin_adopts); 0 none yet; set once */
 	_Atomic uint64_t remote;	/* remote-free word */
 };
 _Static_assert(sizeof(struct slab) == 2 * sizeof(struct page), "slab overlays two pages");
@@ -156,6 +158,7 @@ enum tcache_state { TC_NONE, TC_LIVE, TC_DEAD };
 struct thread_cache {
 	struct tcache_bin	bins[NR_SIZE_CLASSES];	/* hot: first */
 	int			state;			/* enum tcache_state */
+	uint16_t		adopt_id;		/* unique among live threads; 0 none (tcache.c) */
 	unsigned int		refills;		/* freelist swaps: every 8th goes the slow way */
 	unsigned int		slow_refills;		/* bm_slab_refill calls: the owned-slab clock */
 	unsigned int		scan_cls;		/* the next bin whose kept slabs are looked at */
@@ -241,8 +244,8 @@ static inline void **slab_take_local(struct slab *s)
 }
 
 /* Put marker on obj, freed by a thread that may race another freeing it
- * (a remote free, a bin adopting it): with an exchange, so the second of
- * two finds the first's marker.  False, reported, when it was marked. */
+ * (a remote free): with an exchange, so the second of two finds the
+ * first's marker.  False, reported, when it was marked. */
 static inline bool mark_freed_racing(struct slab *s, void *obj, uintptr_t marker)
 {
 	if (likely(!marked_free((void *)atomic_exchange_explicit(

@@ -52,6 +52,7 @@ struct slab *bm_new_slab(unsigned int cls)
 	s->freelist = NULL;
 	s->local_free = 0;
 	s->owner = NULL;
+	atomic_store_explicit(&s->adopter, 0, memory_order_relaxed);
 	s->returned_pages = 0;
 	s->returned_objs = 0;
 	s->node = (uint8_t)page_zone(page)->node;

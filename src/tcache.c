@@ -9,6 +9,40 @@
 
 static pthread_key_t tcache_key;
 
+/* Adopt ids (bin_adopts, malloc_fast.h): each live thread has its own,
+ * 1 to ADOPT_IDS - 1, so a slab's adopter names one thread at a time.
+ * A thread beyond them gets 0 and adopts nothing (its frees into
+ * unowned slabs take the remote path).  An exited thread's id may pass
+ * to a new thread with the slabs it adopted: it is gone, so they still
+ * have one adopter. */
+#define ADOPT_IDS	65536
+static _Atomic uint64_t adopt_id_map[ADOPT_IDS / 64];
+
+static uint16_t adopt_id_get(void)
+{
+	for (unsigned int w = 0; w < ADOPT_IDS / 64; w++) {
+		uint64_t none = w == 0;	/* id 0 is none */
+		uint64_t v = atomic_load_explicit(&adopt_id_map[w], memory_order_relaxed) | none;
+
+		while (~v) {
+			uint64_t bit = 1ULL << __builtin_ctzll(~v);
+
+			v = atomic_fetch_or_explicit(&adopt_id_map[w], bit, memory_order_relaxed);
+			if (!(v & bit))
+				return (uint16_t)(w * 64 + (unsigned int)__builtin_ctzll(bit));
+			v |= none;
+		}
+	}
+	return 0;
+}
+
+static void adopt_id_put(uint16_t id)
+{
+	if (id)
+		atomic_fetch_and_explicit(&adopt_id_map[id / 64], ~(1ULL << (id % 64)),
+					  memory_order_relaxed);
+}
+
 /* The objects the heap profiler held back from a bin (prof=1) go back
  * on its freelist, which hands them to their slabs with the rest. */
 static void unstash(struct thread_cache *tc, unsigned int c)
@@ -57,11 +91,20 @@ static void tcache_exit(void *arg)
 	bm_pcp.live = false;
 	atomic_fetch_sub_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	bm_tcache_flush(tc);
+	adopt_id_put(tc->adopt_id);
+	tc->adopt_id = 0;
 }
 
 void bm_tcache_fork_child(void)
 {
 	atomic_store_explicit(&bm_nr_threads, bm_tc.state == TC_LIVE, memory_order_relaxed);
+	/* Only this thread is left: only its id is taken. */
+	for (unsigned int w = 0; w < ADOPT_IDS / 64; w++)
+		if (atomic_load_explicit(&adopt_id_map[w], memory_order_relaxed))
+			atomic_store_explicit(&adopt_id_map[w], 0, memory_order_relaxed);
+	if (bm_tc.adopt_id)
+		atomic_fetch_or_explicit(&adopt_id_map[bm_tc.adopt_id / 64],
+					 1ULL << (bm_tc.adopt_id % 64), memory_order_relaxed);
 }
 
 bool bm_tcache_setup(void)
@@ -80,6 +123,7 @@ bool bm_tcache_init(void)
 	}
 	/* LIVE first: pthread_setspecific may itself allocate. */
 	bm_tc.state = TC_LIVE;
+	bm_tc.adopt_id = adopt_id_get();
 	bm_tc_self = &bm_tc;
 	bm_pcp.live = true;
 	atomic_fetch_add_explicit(&bm_nr_threads, 1, memory_order_relaxed);
