@@ -108,6 +108,13 @@ static void check_linear(struct walk *w, const struct zone *z, uint64_t listed)
 		for (uint32_t i = 1; i < n; i++)
 			if (pfn_to_page(pfn + i)->flags & (PG_buddy | PG_head))
 				complain(w, z, pfn + i, "block head inside another block");
+		/* The class map: a slab's class + 1 on each of its pages,
+		 * 0 on every other page. */
+		for (uint32_t i = 0; i < n; i++)
+			if (bm_page_class[pfn + i] != ((p->flags & PG_slab) ? p->aux8 + 1u : 0u)) {
+				complain(w, z, pfn + i, "class map disagrees with the descriptors");
+				break;
+			}
 		if (PageBuddy(p))
 			free += n;
 		else

@@ -90,38 +90,34 @@ static inline void *do_aligned(size_t align, size_t size)
 	return bm_large_alloc_slow(size, align, false);
 }
 
-/* The slab of p when p passes free's cheap checks: one of ours, in a
- * slab, the start of a carved object.  NULL sends the caller to
- * classify, which tells the rest apart and reports.  Whether p is free
- * already is not asked: that reads p's line, which a large working set
- * has let go cold (a double free is caught when the object would be
- * handed out again: bin_pop). */
-static inline struct slab *slab_of_ptr(const void *p)
+/* The slab of p, in *sp, when p passes free's cheap checks: one of
+ * ours, in a slab, the start of a carved object.  False sends the
+ * caller to classify, which tells the rest apart and reports.  Whether
+ * p is free already is not asked: that reads p's line, which a large
+ * working set has let go cold (a double free is caught when the object
+ * would be handed out again: bin_pop). */
+static inline bool slab_of_ptr(const void *p, struct slab **sp)
 {
-	struct page *page;
-	struct slab *s;
+	uintptr_t pfn = ((uintptr_t)p - bm_base) >> PAGE_SHIFT;
+	unsigned int c;		/* the size class + 1 */
 	uint32_t off;
 
 	if (unlikely(!bm_addr_in_range(p)))
-		return NULL;
-	page = virt_to_page(p);
-	if (unlikely(!(page->flags & PG_slab)))
-		return NULL;
-	s = obj_slab(page, p, &off);
-	/* page->aux8: the size class, on every slab page */
-	if (unlikely(!class_divides(page->aux8, off) || off >= (uint32_t)s->carved_end * 16))
-		return NULL;
-	return s;
+		return false;
+	/* The class map, not the page's descriptor: one line of it covers
+	 * 64 pages, where a descriptor's covers two. */
+	c = __atomic_load_n(&bm_page_class[pfn], __ATOMIC_RELAXED);
+	if (unlikely(!c))
+		return false;
+	off = (uint32_t)(uintptr_t)p & bm_class_mask[c - 1];
+	*sp = page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT));
+	return likely(class_divides(c - 1, off) && off < (uint32_t)(*sp)->carved_end * 16);
 }
 
 /* The same, and not marked free: realloc reads the object anyway. */
-static inline struct slab *slab_of_live(const void *p)
+static inline bool slab_of_live(const void *p, struct slab **sp)
 {
-	struct slab *s = slab_of_ptr(p);
-
-	if (s && unlikely(marked_free(((void *const *)p)[1], p)))
-		return NULL;
-	return s;
+	return slab_of_ptr(p, sp) && likely(!marked_free(((void *const *)p)[1], p));
 }
 
 /* An object of a slab no thread owns (one on a node list) and of the
@@ -187,9 +183,9 @@ static inline __attribute__((always_inline)) void slab_free(struct slab *s, void
 
 static inline __attribute__((always_inline)) void do_free(void *p)
 {
-	struct slab *s = slab_of_ptr(p);
+	struct slab *s;
 
-	if (likely(s))
+	if (likely(slab_of_ptr(p, &s)))
 		slab_free(s, p);
 	else
 		bm_free_slow(p);

@@ -204,6 +204,16 @@ static uint64_t limited_span(void **base, uint64_t span, uint64_t section)
 
 static bool range_growable;
 
+/* The class map (page.h) of pages pfns: whole pages of it. */
+static size_t class_map_bytes(uint64_t pages)
+{
+	return BM_ALIGN_UP(pages, PAGE_SIZE);
+}
+
+/* The class map of a growable range sits in the descriptors' room, past
+ * the most descriptors a 32-bit pfn can need (128 GiB). */
+#define GROW_CLASS_MAP		(GROW_MAP_ROOM / 2)
+
 static uintptr_t grow_hint(void)
 {
 	uint64_t r = 0;
@@ -221,10 +231,17 @@ static bool reserve_growable(uint64_t section, void **base, void **map)
 
 	if (!bm_os_reserve_at((void *)at, (section >> PAGE_SHIFT) * sizeof(struct page), true))
 		return false;
-	if (!bm_os_reserve_at((void *)(at + GROW_MAP_ROOM), section, false)) {
+	if (!bm_os_reserve_at((void *)(at + GROW_CLASS_MAP), class_map_bytes(section >> PAGE_SHIFT),
+			      true)) {
 		bm_os_unmap((void *)at, (section >> PAGE_SHIFT) * sizeof(struct page));
 		return false;
 	}
+	if (!bm_os_reserve_at((void *)(at + GROW_MAP_ROOM), section, false)) {
+		bm_os_unmap((void *)at, (section >> PAGE_SHIFT) * sizeof(struct page));
+		bm_os_unmap((void *)(at + GROW_CLASS_MAP), class_map_bytes(section >> PAGE_SHIFT));
+		return false;
+	}
+	bm_page_class = (uint8_t *)(at + GROW_CLASS_MAP);
 	*map = (void *)at;
 	*base = (void *)(at + GROW_MAP_ROOM);
 	return true;
@@ -240,13 +257,23 @@ static bool __range_grow(struct zone *z)
 	size_t map_bytes = bm_section_pages * sizeof(struct page);
 	void *mem = (void *)(bm_base + bm_span);
 	void *map = bm_mem_map + (bm_span >> PAGE_SHIFT);
+	/* The class map's pages not reserved yet (a section of fewer than
+	 * PAGE_SIZE pages shares one with the last). */
+	size_t class_have = class_map_bytes(bm_span >> PAGE_SHIFT);
+	size_t class_more = class_map_bytes((bm_span >> PAGE_SHIFT) + bm_section_pages) - class_have;
 
 	if (!range_growable || (bm_span >> PAGE_SHIFT) + bm_section_pages >= PFN_NONE)
 		return false;
 	if (!bm_os_reserve_at(map, map_bytes, true))
 		return false;
+	if (class_more && !bm_os_reserve_at(bm_page_class + class_have, class_more, true)) {
+		bm_os_unmap(map, map_bytes);
+		return false;
+	}
 	if (!bm_os_reserve_at(mem, section, false)) {
 		bm_os_unmap(map, map_bytes);
+		if (class_more)
+			bm_os_unmap(bm_page_class + class_have, class_more);
 		return false;
 	}
 	bm_span += section;
@@ -298,6 +325,18 @@ bool bm_nodes_init(int nr_nodes)
 	bm_mem_map = map ? map : bm_os_reserve((total >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
 	if (bm_mem_map && !map && !bm_os_readonly(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page)))
 		bm_mem_map = NULL;
+	/* The class map likewise (a growable range has its own already). */
+	if (bm_mem_map && !map) {
+		bm_page_class = bm_os_reserve(class_map_bytes(total >> PAGE_SHIFT), PAGE_SIZE);
+		if (bm_page_class && !bm_os_readonly(bm_page_class, class_map_bytes(total >> PAGE_SHIFT))) {
+			bm_os_unmap(bm_page_class, class_map_bytes(total >> PAGE_SHIFT));
+			bm_page_class = NULL;
+		}
+		if (!bm_page_class) {
+			bm_os_unmap(bm_mem_map, (total >> PAGE_SHIFT) * sizeof(struct page));
+			bm_mem_map = NULL;
+		}
+	}
 	if (!bm_mem_map) {
 		bm_os_unmap(base, total);
 		return false;
@@ -340,6 +379,8 @@ static bool __zone_commit_section(struct zone *z)
 	/* The section's descriptors first: they become writable (and
 	 * charged) with the memory they describe. */
 	if (!bm_os_commit(pfn_to_page(pfn), (size_t)nr * sizeof(struct page)) ||
+	    !bm_os_commit(bm_page_class + BM_ALIGN_DOWN(pfn, PAGE_SIZE),
+			  class_map_bytes(pfn + nr) - BM_ALIGN_DOWN(pfn, PAGE_SIZE)) ||
 	    !bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
 	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT, true);

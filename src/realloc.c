@@ -79,7 +79,7 @@ BM_EXPORT void *realloc(void *p, size_t size)
 		return NULL;
 	}
 	/* A live slab object, checked as free checks it: no classify. */
-	if (!VG_ACTIVE && (s = slab_of_live(p)) != NULL) {
+	if (!VG_ACTIVE && slab_of_live(p, &s)) {
 		cls = s->size_class;
 		if (slab_realloc_fits(cls, size))
 			return p;

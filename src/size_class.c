@@ -31,8 +31,8 @@ const uint8_t bm_class_small[1024 / 16 + 1] = {
 
 uint8_t  bm_class_order[NR_SIZE_CLASSES];
 uint16_t bm_class_objects[NR_SIZE_CLASSES];
-uint64_t bm_class_divisor[NR_SIZE_CLASSES];
-uint32_t bm_class_mask[NR_SIZE_CLASSES];
+uint64_t bm_code_divisor[NR_SIZE_CLASSES + 1];
+uint32_t bm_code_mask[NR_SIZE_CLASSES + 1];
 
 /* Tail waste of a slab of this order, in 1/65536 of the slab. */
 static uint32_t slab_waste(uint32_t size, unsigned int order)

@@ -23,8 +23,13 @@
 extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
 extern BM_HIDDEN uint16_t bm_class_objects[NR_SIZE_CLASSES];	/* objects per slab */
-extern BM_HIDDEN uint32_t bm_class_mask[NR_SIZE_CLASSES];	/* slab bytes - 1 */
-extern BM_HIDDEN uint64_t bm_class_divisor[NR_SIZE_CLASSES];	/* UINT64_MAX / size + 1 */
+/* Indexed by class + 1, the class map's code (page.h), so that free
+ * indexes them with the map's byte as it is (code 0, no slab, is never
+ * looked up); by class through the macros. */
+extern BM_HIDDEN uint32_t bm_code_mask[NR_SIZE_CLASSES + 1];	/* slab bytes - 1 */
+extern BM_HIDDEN uint64_t bm_code_divisor[NR_SIZE_CLASSES + 1];	/* UINT64_MAX / size + 1 */
+#define bm_class_mask		(bm_code_mask + 1)
+#define bm_class_divisor	(bm_code_divisor + 1)
 extern BM_HIDDEN const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
 
 /* Class of a size in 1..SLAB_MAX_SIZE (size 0 is served as 1). */

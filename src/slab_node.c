@@ -27,6 +27,17 @@ uintptr_t bm_link_key;
 
 /* ------------------------------------------------------ slab pages */
 
+/* The class map (page.h) of the 2^order pages from page: v for all.
+ * Relaxed atomic stores: free reads the map of any pointer it is given
+ * without a lock. */
+static void set_page_class(struct page *page, unsigned int order, unsigned int v)
+{
+	uint8_t *m = bm_page_class + page_to_pfn(page);
+
+	for (uint32_t i = 0; i < (1u << order); i++)
+		__atomic_store_n(&m[i], (uint8_t)v, __ATOMIC_RELAXED);
+}
+
 struct slab *bm_new_slab(unsigned int cls)
 {
 	unsigned int order = bm_class_order[cls];
@@ -44,6 +55,7 @@ struct slab *bm_new_slab(unsigned int cls)
 		t->aux8 = (uint8_t)cls;
 	}
 	set_page_flags(slab_page(s), PG_head | PG_slab);
+	set_page_class(page, order, cls + 1);
 	if (unlikely(bm_debug & BM_DEBUG_GUARD))	/* objects stop short of it */
 		bm_os_protect((char *)slab_base(s) + ((PAGE_SIZE << order) - PAGE_SIZE),
 			      PAGE_SIZE, false);
@@ -71,6 +83,7 @@ void bm_discard_slab(struct slab *s)
 		set_page_flags(&page[i], 0);
 		page[i].aux8 = 0;
 	}
+	set_page_class(page, order, 0);
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
 	if (unlikely(bm_debug & BM_DEBUG_GUARD))
 		bm_os_protect((char *)slab_base(s) + ((PAGE_SIZE << order) - PAGE_SIZE),

@@ -28,6 +28,7 @@ UNIT_TESTS = \
 	tests/unit/owned_slabs \
 	tests/unit/partial_order \
 	tests/unit/carve \
+	tests/unit/class_map \
 	tests/unit/adopt \
 	tests/unit/placement \
 	tests/unit/commit
@@ -70,6 +71,7 @@ tests_unit_commit_LDADD = $(UNIT_LDADD)
 tests_unit_owned_slabs_LDADD = $(UNIT_LDADD)
 tests_unit_partial_order_LDADD = $(UNIT_LDADD)
 tests_unit_carve_LDADD = $(UNIT_LDADD)
+tests_unit_class_map_LDADD = $(UNIT_LDADD)
 tests_unit_adopt_LDADD = $(UNIT_LDADD)
 
 # The debug build's checks themselves (lock witness, "__" assertions,
