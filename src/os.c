@@ -188,9 +188,7 @@ ssize_t bm_os_read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* The leading decimal number of a small /proc file; false when it
- * cannot be read. */
-static bool read_proc_number(const char *path, uint64_t *out)
+bool bm_os_read_number(const char *path, uint64_t *out)
 {
 	char buf[64];
 	uint64_t v = 0;
@@ -208,12 +206,12 @@ uint64_t bm_os_mapped_bytes(void)
 {
 	uint64_t pages;
 
-	return read_proc_number("/proc/self/statm", &pages) ? pages * PAGE_SIZE : 0;
+	return bm_os_read_number("/proc/self/statm", &pages) ? pages * PAGE_SIZE : 0;
 }
 
 bool bm_os_strict_overcommit(void)
 {
 	uint64_t mode;
 
-	return read_proc_number("/proc/sys/vm/overcommit_memory", &mode) && mode == 2;
+	return bm_os_read_number("/proc/sys/vm/overcommit_memory", &mode) && mode == 2;
 }

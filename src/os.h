@@ -49,6 +49,9 @@ int bm_os_close(int fd);
 /* Read a small file (/proc, /sys) into buf, NUL-terminated, in one read
  * with those calls: the bytes read, or -1 (errno left as it was). */
 ssize_t bm_os_read_file(const char *path, char *buf, size_t size);
+/* The leading decimal number of a small /proc file; false when it
+ * cannot be read. */
+bool bm_os_read_number(const char *path, uint64_t *out);
 
 /* NUMA: a set of the kernel's node ids. */
 #define BM_OS_MAX_NODES		1024

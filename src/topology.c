@@ -329,6 +329,17 @@ uint64_t bm_topology_node_free(int nid)
 	return sysfs_meminfo(SYSFS_NODE, bm_topo.os_node[nid], "MemFree:");
 }
 
+uint64_t bm_topology_node_reserve(int nid, const char *path)
+{
+	uint64_t kbytes, total = 0;
+
+	for (int i = 0; i < bm_topo.nr_nodes; i++)
+		total += bm_topo.mem_bytes[i];
+	if (!total || !bm_topo.mem_bytes[nid] || !bm_os_read_number(path, &kbytes))
+		return 0;
+	return (uint64_t)((unsigned __int128)(kbytes << 10) * bm_topo.mem_bytes[nid] / total);
+}
+
 static void sysfs_cpu(unsigned long cpu, int node)
 {
 	topo_set_cpu((unsigned int)cpu, node);

@@ -54,4 +54,11 @@ int bm_topology_node_of_os(int os_node);
  * meminfo), in bytes; UINT64_MAX when it cannot be read. */
 uint64_t bm_topology_node_free(int nid);
 
+/* The kernel's reserve on our node nid (its zones' min watermarks), in
+ * bytes: the node's share, by MemTotal, of vm.min_free_kbytes as read
+ * from path (the kernel splits it among its zones by size); 0 when
+ * either cannot be read. */
+#define BM_MIN_FREE_KBYTES	"/proc/sys/vm/min_free_kbytes"
+uint64_t bm_topology_node_reserve(int nid, const char *path);
+
 #endif /* BM_TOPOLOGY_H */

@@ -489,6 +489,15 @@ static void test_sysfs(void)
 	CHECK_EQ(bm_topo.mem_bytes[1], 0);
 	CHECK_EQ(bm_topo.mem_bytes[2], 512ULL << 20);
 	CHECK(bm_topo.cpus_known);
+	/* The kernel's reserve, split by node size: node 2's share of
+	 * 90000 kB; 0 for a node of unknown size or without the file. */
+	write_file(root, "min_free_kbytes", "90000\n");
+	snprintf(dir, sizeof(dir), "%s/min_free_kbytes", root);
+	CHECK_EQ(bm_topology_node_reserve(2, dir),
+		 (uint64_t)((90000ULL << 10) * (unsigned __int128)(512ULL << 20) /
+			    ((3567176ULL << 10) + (512ULL << 20))));
+	CHECK_EQ(bm_topology_node_reserve(1, dir), 0);
+	CHECK_EQ(bm_topology_node_reserve(2, "/nonexistent/min_free_kbytes"), 0);
 	snprintf(dir, sizeof(dir), "rm -rf '%s'", root);
 	CHECK(system(dir) == 0);
 	/* A root that is not there: false, nothing claimed. */
