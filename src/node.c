@@ -128,7 +128,7 @@ static bool node_bind(int nid, void *addr, size_t size, bool strict)
  * or, under bind, fails with ENOMEM, as the kernel's own would. */
 static bool zone_node_has_room(const struct zone *z, uint32_t nr)
 {
-	uint64_t free, untouched, reserve;
+	uint64_t free, untouched, reserve, ours;
 
 	if (!z->node_pages)
 		return true;
@@ -146,8 +146,9 @@ static bool zone_node_has_room(const struct zone *z, uint32_t nr)
 	untouched = z->nr_free_pages + z->present_pages - z->managed_pages;
 	free = bm_topology_node_free(z->node);
 	reserve = bm_topology_node_reserve(z->node, BM_MIN_FREE_KBYTES) >> PAGE_SHIFT;
-	if (reserve < bm_min_free_pages(z->node_pages))
-		reserve = bm_min_free_pages(z->node_pages);
+	ours = bm_min_free_pages(z->node_pages);
+	if (reserve < ours)
+		reserve = ours;
 	return free == UINT64_MAX || (free >> PAGE_SHIFT) >= nr + untouched + 2 * reserve;
 }
 
