@@ -14,6 +14,7 @@
 #include "bm.h"
 #include "check.h"
 #include "fmt.h"
+#include "slab_node.h"
 
 struct walk {
 	struct bm_out	*out;
@@ -109,12 +110,24 @@ static void check_linear(struct walk *w, const struct zone *z, uint64_t listed)
 			if (pfn_to_page(pfn + i)->flags & (PG_buddy | PG_head))
 				complain(w, z, pfn + i, "block head inside another block");
 		/* The class map: a slab's class + 1 on each of its pages,
-		 * 0 on every other page. */
-		for (uint32_t i = 0; i < n; i++)
-			if (bm_page_class[pfn + i] != ((p->flags & PG_slab) ? p->aux8 + 1u : 0u)) {
+		 * 0 on every other page; an owner key only on a carved page
+		 * of a slab (its owner may be carving, which only adds
+		 * pages), else PCM_NO_OWNER on a slab's page, 0 elsewhere. */
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t e = __atomic_load_n(&bm_page_class[pfn + i], __ATOMIC_ACQUIRE);
+			const struct slab *s = (const struct slab *)p;
+
+			if (pcm_class(e) != ((p->flags & PG_slab) ? p->aux8 + 1u : 0u)) {
 				complain(w, z, pfn + i, "class map disagrees with the descriptors");
 				break;
 			}
+			if (pcm_class(e) ? pcm_owner(e) != PCM_NO_OWNER &&
+					   (!pcm_owner(e) || i >= slab_carved_pages(s)) :
+					   pcm_owner(e) != 0) {
+				complain(w, z, pfn + i, "owner key on a page not carved of a slab");
+				break;
+			}
+		}
 		if (PageBuddy(p))
 			free += n;
 		else

@@ -69,6 +69,9 @@ static inline void *slab_alloc(unsigned int cls)
 
 static inline void *do_malloc(size_t size)
 {
+	/* The table's sizes first: one compare, not two, for most. */
+	if (likely(size <= 1024))
+		return slab_alloc(bm_class_small[(size + 15) >> 4]);
 	if (likely(size <= SLAB_MAX_SIZE))
 		return slab_alloc(size_to_class(size));
 	return bm_large_alloc_slow(size, 0, false);
@@ -90,28 +93,45 @@ static inline void *do_aligned(size_t align, size_t size)
 	return bm_large_alloc_slow(size, align, false);
 }
 
-/* The slab of p, in *sp, when p passes free's cheap checks: one of
- * ours, in a slab, the start of a carved object.  False sends the
- * caller to classify, which tells the rest apart and reports.  Whether
- * p is free already is not asked: that reads p's line, which a large
- * working set has let go cold (a double free is caught when the object
- * would be handed out again: bin_pop). */
-static inline bool slab_of_ptr(const void *p, struct slab **sp)
+/* The pfn of p's page, in *pfn, and its class map word, in *e, when p
+ * is in the range (the map, not the page's descriptor: one line of it
+ * covers 16 pages, where a descriptor's covers two). */
+static inline bool class_map_of(const void *p, uintptr_t *pfn, uint32_t *e)
 {
-	uintptr_t pfn = ((uintptr_t)p - bm_base) >> PAGE_SHIFT;
-	unsigned int c;		/* the size class + 1 */
+	uintptr_t rel = (uintptr_t)p - bm_base;
+
+	if (unlikely(rel >= bm_span))
+		return false;
+	*pfn = rel >> PAGE_SHIFT;
+	*e = __atomic_load_n(&bm_page_class[*pfn], __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The slab of p, whose page is pfn with class map word e, in *sp, when
+ * p passes free's cheap checks: in a slab, the start of a carved object.
+ * False sends the caller to classify, which tells the rest apart and
+ * reports.  Whether p is free already is not asked: that reads p's
+ * line, which a large working set has let go cold (a double free is
+ * caught when the object would be handed out again: bin_pop). */
+static inline bool slab_of_word(const void *p, uintptr_t pfn, uint32_t e, struct slab **sp)
+{
+	unsigned int c = pcm_class(e);		/* the size class + 1 */
 	uint32_t off;
 
-	if (unlikely(!bm_addr_in_range(p)))
-		return false;
-	/* The class map, not the page's descriptor: one line of it covers
-	 * 64 pages, where a descriptor's covers two. */
-	c = __atomic_load_n(&bm_page_class[pfn], __ATOMIC_RELAXED);
 	if (unlikely(!c))
 		return false;
-	off = (uint32_t)(uintptr_t)p & bm_class_mask[c - 1];
+	off = (uint32_t)(uintptr_t)p & bm_class_code[c].mask;
 	*sp = page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT));
 	return likely(class_divides(c - 1, off) && off < (uint32_t)(*sp)->carved_end * 16);
+}
+
+/* The same from p alone: one of ours, too. */
+static inline bool slab_of_ptr(const void *p, struct slab **sp)
+{
+	uintptr_t pfn;
+	uint32_t e;
+
+	return class_map_of(p, &pfn, &e) && slab_of_word(p, pfn, e, sp);
 }
 
 /* The same, and not marked free: realloc reads the object anyway. */
@@ -181,11 +201,50 @@ static inline __attribute__((always_inline)) void slab_free(struct slab *s, void
 		bm_slab_free_remote(s, p);
 }
 
+/* Free p, whose page is pfn with class map word e, when the page
+ * carries the thread's owner key (slab.h): then p is in a slab the
+ * thread owns, among its carved objects, and one check tells whether it
+ * starts one.  It goes on the bin, and nothing of the slab is read: its
+ * head's line, which a large working set has let go cold, was the one
+ * load left on free's way (docs/performance.md); or, when the bin has
+ * no room, on the slab's own list.  False, with nothing done, sends free
+ * the long way: another thread's object, one not ours or not an
+ * object's start. */
+static inline __attribute__((always_inline)) bool free_owned(void *p, uintptr_t pfn, uint32_t e)
+{
+	const struct class_code *k;
+	struct tcache_bin *bin;
+	unsigned int c;		/* the size class + 1 */
+	uint32_t off;
+
+	if (pcm_owner(e) != bm_tc.owner_key)
+		return false;
+	/* Code 0 (no slab: a thread without a key matches such pages) has
+	 * a start limit of 0, which no offset is under. */
+	c = pcm_class(e);
+	k = &bm_class_code[c];
+	off = (uint32_t)(uintptr_t)p & k->mask;
+	if (unlikely((uint64_t)off * k->divisor >= k->start_limit))
+		return false;	/* not class_starts_object */
+	bin = &bm_tc.bins[c] - 1;
+	if (likely(bin->room > 0))
+		bin_push(bin, p);
+	else
+		slab_free_owned(page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT)), p);
+	return true;
+}
+
 static inline __attribute__((always_inline)) void do_free(void *p)
 {
 	struct slab *s;
+	uintptr_t pfn;
+	uint32_t e;
 
-	if (likely(slab_of_ptr(p, &s)))
+	if (unlikely(!class_map_of(p, &pfn, &e)))
+		bm_free_slow(p);
+	else if (likely(free_owned(p, pfn, e)))
+		return;
+	else if (likely(slab_of_word(p, pfn, e, &s)))
 		slab_free(s, p);
 	else
 		bm_free_slow(p);

@@ -12,7 +12,7 @@
 uintptr_t	bm_base_word;
 uintptr_t	bm_span;
 struct page	*bm_mem_map;
-uint8_t		*bm_page_class;
+uint32_t	*bm_page_class;
 struct node	bm_nodes[MAX_NUMNODES];
 int		bm_nr_nodes;
 unsigned int	bm_node_pfn_shift;

@@ -214,7 +214,13 @@ static bool range_growable;
 /* The class map (page.h) of pages pfns: whole pages of it. */
 static size_t class_map_bytes(uint64_t pages)
 {
-	return BM_ALIGN_UP(pages, PAGE_SIZE);
+	return BM_ALIGN_UP(pages * sizeof(*bm_page_class), PAGE_SIZE);
+}
+
+/* Byte off of the class map. */
+static void *class_map_at(size_t off)
+{
+	return (char *)bm_page_class + off;
 }
 
 /* The class map of a growable range sits in the descriptors' room, past
@@ -248,7 +254,7 @@ static bool reserve_growable(uint64_t section, void **base, void **map)
 		bm_os_unmap((void *)(at + GROW_CLASS_MAP), class_map_bytes(section >> PAGE_SHIFT));
 		return false;
 	}
-	bm_page_class = (uint8_t *)(at + GROW_CLASS_MAP);
+	bm_page_class = (uint32_t *)(at + GROW_CLASS_MAP);
 	*map = (void *)at;
 	*base = (void *)(at + GROW_MAP_ROOM);
 	return true;
@@ -273,14 +279,14 @@ static bool __range_grow(struct zone *z)
 		return false;
 	if (!bm_os_reserve_at(map, map_bytes, true))
 		return false;
-	if (class_more && !bm_os_reserve_at(bm_page_class + class_have, class_more, true)) {
+	if (class_more && !bm_os_reserve_at(class_map_at(class_have), class_more, true)) {
 		bm_os_unmap(map, map_bytes);
 		return false;
 	}
 	if (!bm_os_reserve_at(mem, section, false)) {
 		bm_os_unmap(map, map_bytes);
 		if (class_more)
-			bm_os_unmap(bm_page_class + class_have, class_more);
+			bm_os_unmap(class_map_at(class_have), class_more);
 		return false;
 	}
 	bm_span += section;
@@ -386,8 +392,9 @@ static bool __zone_commit_section(struct zone *z)
 	/* The section's descriptors first: they become writable (and
 	 * charged) with the memory they describe. */
 	if (!bm_os_commit(pfn_to_page(pfn), (size_t)nr * sizeof(struct page)) ||
-	    !bm_os_commit(bm_page_class + BM_ALIGN_DOWN(pfn, PAGE_SIZE),
-			  class_map_bytes(pfn + nr) - BM_ALIGN_DOWN(pfn, PAGE_SIZE)) ||
+	    !bm_os_commit(class_map_at(BM_ALIGN_DOWN(pfn * sizeof(*bm_page_class), PAGE_SIZE)),
+			  class_map_bytes(pfn + nr) -
+			  BM_ALIGN_DOWN(pfn * sizeof(*bm_page_class), PAGE_SIZE)) ||
 	    !bm_os_commit(pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT))
 		return false;
 	node_bind(z->node, pfn_to_addr(pfn), (size_t)nr << PAGE_SHIFT, true);

@@ -82,13 +82,23 @@ extern BM_HIDDEN uintptr_t	bm_base_word;
 static inline void bm_base_set(uintptr_t base)	{ bm_base_word = BM_BASE_CODE(base); }
 extern BM_HIDDEN uintptr_t	bm_span;	/* bytes in the reserved range */
 extern BM_HIDDEN struct page	*bm_mem_map;	/* descriptor of pfn 0 */
-/* One byte per page, beside the descriptors and committed with them:
- * the size class + 1 of a slab page, 0 for any other.  The slab sets it
- * with the descriptors' PG_slab and aux8.  free reads it first: it is
- * 32 times denser than the descriptors, so with a working set of 100 MB
- * it stays in the cache, where the descriptor of the freed object's page
- * missed on most frees (docs/performance.md). */
-extern BM_HIDDEN uint8_t	*bm_page_class;
+/* The class map: one word per page, beside the descriptors and
+ * committed with them.  Bits 16-23 hold the size class + 1 of a slab
+ * page, 0 for any other; bits 0-15 on a slab page the owner key of the
+ * thread that owns the slab, on the pages whose objects are carved,
+ * else PCM_NO_OWNER, and 0 on any other page (slab.h: free pushes an
+ * object whose page carries its own key on its bin without reading the
+ * slab).  The slab layer sets both.  free reads it
+ * first: it is 8 times denser than the descriptors, so with a working
+ * set of 100 MB it stays in the cache, where the descriptor of the
+ * freed object's page missed on most frees (docs/performance.md). */
+extern BM_HIDDEN uint32_t	*bm_page_class;
+#define PCM_CLASS_SHIFT		16
+#define PCM_NO_OWNER		0xffffu	/* no thread's key */
+/* The size class + 1 (0: not a slab page), and the owner key, of an
+ * entry. */
+static inline unsigned int pcm_class(uint32_t e)	{ return e >> PCM_CLASS_SHIFT; }
+static inline uint16_t pcm_owner(uint32_t e)		{ return (uint16_t)e; }
 
 static inline struct page *pfn_to_page(uint32_t pfn)	{ return bm_mem_map + pfn; }
 static inline uint32_t page_to_pfn(const struct page *p) { return (uint32_t)(p - bm_mem_map); }

@@ -31,8 +31,7 @@ const uint8_t bm_class_small[1024 / 16 + 1] = {
 
 uint8_t  bm_class_order[NR_SIZE_CLASSES];
 uint16_t bm_class_objects[NR_SIZE_CLASSES];
-uint64_t bm_code_divisor[NR_SIZE_CLASSES + 1];
-uint32_t bm_code_mask[NR_SIZE_CLASSES + 1];
+struct class_code bm_class_code[NR_SIZE_CLASSES + 1];
 
 /* Tail waste of a slab of this order, in 1/65536 of the slab. */
 static uint32_t slab_waste(uint32_t size, unsigned int order)
@@ -76,7 +75,11 @@ void bm_size_classes_init(void)
 		/* debug=guard keeps the last page of every slab for the guard. */
 		bm_class_objects[c] = (uint16_t)(((PAGE_SIZE << bm_class_order[c]) -
 			((bm_debug & BM_DEBUG_GUARD) ? PAGE_SIZE : 0)) / size);
-		bm_class_divisor[c] = UINT64_MAX / size + 1;
-		bm_class_mask[c] = (uint32_t)(PAGE_SIZE << bm_class_order[c]) - 1;
+		/* floor(2^64 / size) + 1 (size_class.h, class_index) */
+		struct class_code *k = &bm_class_code[c + 1];
+
+		k->divisor = UINT64_MAX / size + 1 + ((size & (size - 1)) == 0);
+		k->start_limit = bm_class_objects[c] * (size * k->divisor);
+		k->mask = (uint32_t)(PAGE_SIZE << bm_class_order[c]) - 1;
 	}
 }

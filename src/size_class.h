@@ -23,13 +23,22 @@
 extern BM_HIDDEN const uint32_t bm_class_size[NR_SIZE_CLASSES];	/* object size */
 extern BM_HIDDEN uint8_t  bm_class_order[NR_SIZE_CLASSES];	/* slab order */
 extern BM_HIDDEN uint16_t bm_class_objects[NR_SIZE_CLASSES];	/* objects per slab */
-/* Indexed by class + 1, the class map's code (page.h), so that free
- * indexes them with the map's byte as it is (code 0, no slab, is never
- * looked up); by class through the macros. */
-extern BM_HIDDEN uint32_t bm_code_mask[NR_SIZE_CLASSES + 1];	/* slab bytes - 1 */
-extern BM_HIDDEN uint64_t bm_code_divisor[NR_SIZE_CLASSES + 1];	/* UINT64_MAX / size + 1 */
-#define bm_class_mask		(bm_code_mask + 1)
-#define bm_class_divisor	(bm_code_divisor + 1)
+/* What free needs of a class, in 32 bytes (a shift, as for a bin),
+ * indexed by class + 1, the class map's code (page.h), so that free
+ * indexes it with the map's class field as it is (code 0, no slab, is
+ * never looked up); by class through the functions below. */
+struct class_code {
+	uint64_t	divisor;	/* the multiplier M: class_index */
+	uint64_t	start_limit;	/* objects * e: class_starts_object */
+	uint32_t	mask;		/* slab bytes - 1 */
+	uint32_t	pad[3];
+};
+_Static_assert(sizeof(struct class_code) == 32, "the code index is a shift");
+extern BM_HIDDEN struct class_code bm_class_code[NR_SIZE_CLASSES + 1];
+
+/* Slab bytes - 1: an object's offset in its slab is its address masked
+ * with it (slabs are aligned to their size). */
+static inline uint32_t class_mask(unsigned int cls)	{ return bm_class_code[cls + 1].mask; }
 extern BM_HIDDEN const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
 
 /* Class of a size in 1..SLAB_MAX_SIZE (size 0 is served as 1). */
@@ -46,24 +55,46 @@ static inline unsigned int size_to_class(size_t size)
 }
 
 /* offset / size for an offset inside a slab: the high half of a 64 by 64
- * bit product with ceil(2^64 / size), exact for every 32-bit offset
- * (Lemire, Kaser and Kurz, below).  A 32-bit reciprocal was exact only
- * while offset * size stayed near 2^32, which 64 KiB objects in 128 KiB
- * slabs (tried, see docs/performance.md) passed. */
+ * bit product with the class's multiplier M = floor(2^64 / size) + 1
+ * (ceil(2^64 / size), but one more for a power of two: see
+ * class_starts_object), exact for every 32-bit offset.  M * size = 2^64
+ * + e with 0 < e <= size, so offset * M / 2^64 = offset / size + offset
+ * * e / (size * 2^64), and that second term, under 2^-32, never carries
+ * the first past an integer.  (A 32-bit reciprocal was exact only while
+ * offset * size stayed near 2^32, which 64 KiB objects in 128 KiB slabs,
+ * tried, see docs/performance.md, passed.) */
 static inline uint32_t class_index(unsigned int cls, uint32_t offset)
 {
-	return (uint32_t)(((unsigned __int128)offset * bm_class_divisor[cls]) >> 64);
+	return (uint32_t)(((unsigned __int128)offset * bm_class_code[cls + 1].divisor) >> 64);
 }
 
 /* Slab orders, objects per slab, masks and divisors (init, before any slab). */
 void bm_size_classes_init(void);
 
-/* Is a slab offset a multiple of the class size?  Lemire, Kaser and Kurz,
- * "Faster remainder by direct computation" (2019): for 32-bit n,
- * n % d == 0 exactly when n * ceil(2^64 / d) mod 2^64 < ceil(2^64 / d). */
+/* Is a slab offset a multiple of the class size?  After Lemire, Kaser
+ * and Kurz, "Faster remainder by direct computation" (2019): with
+ * offset = q * size + r, offset * M mod 2^64 = r * M + q * e, which does
+ * not wrap (r * M <= 2^64 - 2^64 / size + size and q * e <= offset <
+ * 2^32), so it is M or more when r > 0, and q * e < 2^32, far below M,
+ * when r = 0. */
 static inline bool class_divides(unsigned int cls, uint32_t off)
 {
-	return (uint64_t)off * bm_class_divisor[cls] < bm_class_divisor[cls];
+	const struct class_code *k = &bm_class_code[cls + 1];
+
+	return (uint64_t)off * k->divisor < k->divisor;
+}
+
+/* Is a slab offset the start of one of the slab's objects: a multiple q
+ * of the size with q below the objects a slab has?  The same product, q
+ * * e when r = 0 and M or more otherwise, against objects * e
+ * (start_limit, under M): one multiply and one compare for
+ * both (free's owner path, malloc_fast.h).  e must not be 0, which is
+ * why M is not ceil(2^64 / size) for a power of two. */
+static inline bool class_starts_object(unsigned int cls, uint32_t off)
+{
+	const struct class_code *k = &bm_class_code[cls + 1];
+
+	return (uint64_t)off * k->divisor < k->start_limit;
 }
 
 #endif /* BM_SIZE_CLASS_H */

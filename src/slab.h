@@ -145,7 +145,7 @@ static inline struct slab *page_slab(struct page *p)	{ return (struct slab *)p; 
  * one order and are aligned to their size, so masking gives the offset. */
 static inline struct slab *obj_slab(struct page *page, const void *obj, uint32_t *off)
 {
-	*off = (uint32_t)(uintptr_t)obj & bm_class_mask[page->aux8];
+	*off = (uint32_t)(uintptr_t)obj & class_mask(page->aux8);
 	return page_slab(page - (*off >> PAGE_SHIFT));
 }
 static inline struct page *slab_page(struct slab *s)	{ return (struct page *)s; }
@@ -159,6 +159,12 @@ struct thread_cache {
 	struct tcache_bin	bins[NR_SIZE_CLASSES];	/* hot: first */
 	int			state;			/* enum tcache_state */
 	uint16_t		adopt_id;		/* unique among live threads; 0 none (tcache.c) */
+	/* The thread's owner key: its adopt id while its cache is live, else
+	 * 0.  The class map (page.h) holds it on the carved pages of every
+	 * slab the thread owns, so free knows an object of its own from the
+	 * map alone (malloc_fast.h).  0 is on pages that are no slab's,
+	 * which that check turns away. */
+	uint16_t		owner_key;
 	unsigned int		refills;		/* freelist swaps: every 8th goes the slow way */
 	unsigned int		slow_refills;		/* bm_slab_refill calls: the owned-slab clock */
 	unsigned int		scan_cls;		/* the next bin whose kept slabs are looked at */

@@ -143,6 +143,10 @@ static void **carve(struct slab *s, unsigned int cls, uint32_t *count)
 		for (uint32_t i = 0; i < n; i++)
 			memset(base + (size_t)i * size + 16, BM_POISON_BYTE, size - 16);
 	set_carved(s, s->carved + n);
+	/* The pages the new objects start on (slab_carved_pages). */
+	if (s->owner == &bm_tc && bm_tc.owner_key)
+		set_slab_owner_key(s, start >> PAGE_SHIFT,
+				   ((start + (n - 1) * size) >> PAGE_SHIFT) + 1, bm_tc.owner_key);
 	*count = n;
 	return head;
 }
@@ -173,8 +177,12 @@ static bool bin_owns(const struct tcache_bin *bin)
  * which poisons and needs no live cache. */
 static void **activate_slab(struct tcache_bin *bin, struct slab *s, uint32_t *count)
 {
+	bool keyed = s->owner == &bm_tc;	/* a kept slab has its keys */
+
 	BM_DEBUG_BUG_ON(atomic_load(&s->state) != SLAB_ACTIVE);
 	s->owner = bin_owns(bin) ? &bm_tc : NULL;
+	if (s->owner && !keyed && bm_tc.owner_key)
+		set_slab_owner_key(s, 0, slab_carved_pages(s), bm_tc.owner_key);
 	bin->slab = s;
 	*count = s->local_free;
 	return slab_take_local(s);
@@ -301,7 +309,7 @@ static void slab_push_remote(struct slab *s, void *obj);
  * (owner thread) */
 static void **bin_release(void **list, uint32_t n, unsigned int cls)
 {
-	uintptr_t mask = ~(uintptr_t)bm_class_mask[cls];
+	uintptr_t mask = ~(uintptr_t)class_mask(cls);
 
 	while (list && n) {
 		void **head = list, **tail = list;

@@ -15,7 +15,7 @@
  * an object that is live again, whose first word is the program's. */
 static bool list_contains(void **p, const void *obj, uint32_t limit)
 {
-	uintptr_t mask = ~(uintptr_t)bm_class_mask[page_slab(virt_to_page(obj))->size_class];
+	uintptr_t mask = ~(uintptr_t)class_mask(page_slab(virt_to_page(obj))->size_class);
 
 	for (; p && limit--; p = fl_next(p)) {
 		if (p == obj)

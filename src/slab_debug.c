@@ -53,7 +53,7 @@ static bool link_valid(void **obj, void **next, unsigned int cls)
 
 	if (!next)
 		return true;
-	if (((uintptr_t)next ^ (uintptr_t)obj) & ~(uintptr_t)bm_class_mask[cls])
+	if (((uintptr_t)next ^ (uintptr_t)obj) & ~(uintptr_t)class_mask(cls))
 		return false;	/* another slab, or no slab at all */
 	page = virt_to_page(next);
 	s = obj_slab(page, next, &off);

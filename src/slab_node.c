@@ -27,15 +27,16 @@ uintptr_t bm_link_key;
 
 /* ------------------------------------------------------ slab pages */
 
-/* The class map (page.h) of the 2^order pages from page: v for all.
- * Relaxed atomic stores: free reads the map of any pointer it is given
- * without a lock. */
+/* The class map (page.h) of the 2^order pages from page: class + 1 v
+ * for all and no owner (a new slab has none), or 0 (a slab given back,
+ * which lost its owner first). */
 static void set_page_class(struct page *page, unsigned int order, unsigned int v)
 {
-	uint8_t *m = bm_page_class + page_to_pfn(page);
+	uint32_t *m = bm_page_class + page_to_pfn(page);
 
 	for (uint32_t i = 0; i < (1u << order); i++)
-		__atomic_store_n(&m[i], (uint8_t)v, __ATOMIC_RELAXED);
+		__atomic_store_n(&m[i], v ? v << PCM_CLASS_SHIFT | PCM_NO_OWNER : 0,
+				 __ATOMIC_RELAXED);
 }
 
 struct slab *bm_new_slab(unsigned int cls)
@@ -255,6 +256,7 @@ void bm_deactivate_slab(struct slab *s, void **freelist)
 
 	/* Disowned before anyone else can take it: from here the thread's
 	 * frees into it are remote, like everyone's. */
+	set_slab_owner_key(s, 0, slab_carved_pages(s), PCM_NO_OWNER);
 	s->owner = NULL;
 	bm_lock(&n->lock);
 	atomic_store_explicit(&s->inuse, inuse, memory_order_relaxed);

@@ -22,6 +22,28 @@ static inline void set_carved(struct slab *s, uint32_t n)
 			      memory_order_relaxed);
 }
 
+/* Pages of s holding carved objects: every object that starts in
+ * such a page is carved (carve_end stops at a page boundary). */
+static inline uint32_t slab_carved_pages(const struct slab *s)
+{
+	uint32_t n = atomic_load_explicit(&s->carved, memory_order_relaxed);
+
+	return n ? (uint32_t)(((n - 1) * bm_class_size[s->size_class]) >> PAGE_SHIFT) + 1 : 0;
+}
+
+/* The owner key (page.h, slab.h) in the class map of pages from to end
+ * of s: key on the carved pages of a slab the thread owns, PCM_NO_OWNER
+ * when it lets it go.  Only the owner writes its key, after set_carved and
+ * after s->owner is set, and clears it before s->owner is. */
+static inline void set_slab_owner_key(struct slab *s, uint32_t from, uint32_t end, uint16_t key)
+{
+	uint32_t *m = bm_page_class + page_to_pfn(slab_page(s));
+	uint32_t v = ((uint32_t)s->size_class + 1) << PCM_CLASS_SHIFT | key;
+
+	for (uint32_t i = from; i < end; i++)
+		__atomic_store_n(&m[i], v, __ATOMIC_RELEASE);
+}
+
 /* A new slab of class cls from the page allocator; NULL with ENOMEM. */
 struct slab *bm_new_slab(unsigned int cls);
 /* Give an empty slab's pages back to the page allocator. */

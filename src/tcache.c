@@ -10,18 +10,22 @@
 static pthread_key_t tcache_key;
 
 /* Adopt ids (bin_adopts, malloc_fast.h): each live thread has its own,
- * 1 to ADOPT_IDS - 1, so a slab's adopter names one thread at a time.
+ * 1 to ADOPT_IDS - 2, so a slab's adopter names one thread at a time
+ * (the id is also the thread's owner key, slab.h, and ADOPT_IDS - 1 is
+ * PCM_NO_OWNER).
  * A thread beyond them gets 0 and adopts nothing (its frees into
  * unowned slabs take the remote path).  An exited thread's id may pass
  * to a new thread with the slabs it adopted: it is gone, so they still
- * have one adopter. */
+ * have one adopter.  In a fork child the ids of the threads that did
+ * not come with it stay taken (bm_tcache_fork_child). */
 #define ADOPT_IDS	65536
 static _Atomic uint64_t adopt_id_map[ADOPT_IDS / 64];
 
 static uint16_t adopt_id_get(void)
 {
 	for (unsigned int w = 0; w < ADOPT_IDS / 64; w++) {
-		uint64_t none = w == 0;	/* id 0 is none */
+		/* id 0 is none, and PCM_NO_OWNER is no thread's key */
+		uint64_t none = (w == 0) | (w == PCM_NO_OWNER / 64 ? 1ULL << (PCM_NO_OWNER % 64) : 0);
 		uint64_t v = atomic_load_explicit(&adopt_id_map[w], memory_order_relaxed) | none;
 
 		while (~v) {
@@ -88,6 +92,7 @@ static void tcache_exit(void *arg)
 
 	tc->state = TC_DEAD;
 	bm_tc_self = TC_SELF_NONE;
+	tc->owner_key = 0;
 	bm_pcp.live = false;
 	atomic_fetch_sub_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	bm_tcache_flush(tc);
@@ -95,16 +100,13 @@ static void tcache_exit(void *arg)
 	tc->adopt_id = 0;
 }
 
+/* Only this thread is left.  The ids of the others stay taken: the
+ * class map still carries them as owner keys on the slabs they owned,
+ * whose owner (a cache that did not come with the fork) no thread of
+ * the child may be taken for. */
 void bm_tcache_fork_child(void)
 {
 	atomic_store_explicit(&bm_nr_threads, bm_tc.state == TC_LIVE, memory_order_relaxed);
-	/* Only this thread is left: only its id is taken. */
-	for (unsigned int w = 0; w < ADOPT_IDS / 64; w++)
-		if (atomic_load_explicit(&adopt_id_map[w], memory_order_relaxed))
-			atomic_store_explicit(&adopt_id_map[w], 0, memory_order_relaxed);
-	if (bm_tc.adopt_id)
-		atomic_fetch_or_explicit(&adopt_id_map[bm_tc.adopt_id / 64],
-					 1ULL << (bm_tc.adopt_id % 64), memory_order_relaxed);
 }
 
 bool bm_tcache_setup(void)
@@ -125,6 +127,7 @@ bool bm_tcache_init(void)
 	bm_tc.state = TC_LIVE;
 	bm_tc.adopt_id = adopt_id_get();
 	bm_tc_self = &bm_tc;
+	bm_tc.owner_key = bm_tc.adopt_id;
 	bm_pcp.live = true;
 	atomic_fetch_add_explicit(&bm_nr_threads, 1, memory_order_relaxed);
 	pthread_setspecific(tcache_key, &bm_tc);

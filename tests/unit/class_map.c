@@ -35,7 +35,7 @@ static const size_t sizes[] = { 16, 1024, 4096, 9216, 32768 };
 static bool map_is(uint32_t pfn, unsigned int order, unsigned int v, uint32_t *bad)
 {
 	for (uint32_t i = 0; i < (1u << order); i++)
-		if (bm_page_class[pfn + i] != v) {
+		if (pcm_class(bm_page_class[pfn + i]) != v) {
 			*bad = pfn + i;
 			return false;
 		}
@@ -57,11 +57,11 @@ static void check_slabs(void)
 		pfn = page_to_pfn(slab_page(s));
 		expect_true(map_is(pfn, s->order, cls + 1, &bad),
 			    "%zu B: all %u pages of the slab read class %u + 1 (pfn %u reads %u)",
-			    sizes[i], 1u << s->order, cls, bad, bm_page_class[bad]);
+			    sizes[i], 1u << s->order, cls, bad, pcm_class(bm_page_class[bad]));
 		bm_discard_slab(s);
 		expect_true(map_is(pfn, bm_class_order[cls], 0, &bad),
 			    "%zu B: a slab given back reads 0 (pfn %u reads %u)",
-			    sizes[i], bad, bm_page_class[bad]);
+			    sizes[i], bad, pcm_class(bm_page_class[bad]));
 	}
 }
 
@@ -97,7 +97,7 @@ static void test_growable(void)
 
 		if (!o)
 			break;
-		wrong += bm_page_class[addr_to_pfn(o)] != cls + 1;
+		wrong += pcm_class(bm_page_class[addr_to_pfn(o)]) != cls + 1;
 	}
 	sections = z->nr_sections;
 	expect_u64_eq(wrong, 0, "objects whose page does not read their class");
