@@ -173,6 +173,10 @@ static inline bool bin_adopts(struct tcache_bin *bin, struct slab *s, void *p)
 			memory_order_relaxed, memory_order_relaxed)))
 		return false;
 	bin_push(bin, p);
+	/* From here its frees into the slab take free_keyed's way. */
+	if (unlikely(pcm_owner(__atomic_load_n(&bm_page_class[addr_to_pfn(p)],
+					       __ATOMIC_RELAXED)) == PCM_NO_OWNER))
+		bm_slab_key_adopter(s, id);
 	return true;
 }
 
@@ -202,22 +206,28 @@ static inline __attribute__((always_inline)) void slab_free(struct slab *s, void
 }
 
 /* Free p, whose page is pfn with class map word e, when the page
- * carries the thread's owner key (slab.h): then p is in a slab the
- * thread owns, among its carved objects, and one check tells whether it
- * starts one.  It goes on the bin, and nothing of the slab is read: its
- * head's line, which a large working set has let go cold, was the one
- * load left on free's way (docs/performance.md); or, when the bin has
- * no room, on the slab's own list.  False, with nothing done, sends free
- * the long way: another thread's object, one not ours or not an
- * object's start. */
-static inline __attribute__((always_inline)) bool free_owned(void *p, uintptr_t pfn, uint32_t e)
+ * carries one of the thread's keys (slab.h): then p is in a slab the
+ * thread owns or has adopted, among its carved objects, and one check
+ * tells whether it starts one.  It goes on the bin, and nothing of the
+ * slab is read: its head's line, which a large working set has let go
+ * cold, was the one load left on free's way (docs/performance.md).
+ *  - Its owner's free goes on the slab's own list when the bin has no
+ *    room (the head found by masking).
+ *  - Its adopter's goes on the bin on bin_adopts's terms (the bin has
+ *    adopted few, and its active slab is of the slab's node, which
+ *    the pfn says), else the long way, which sends it to the slab's
+ *    remote list.
+ * False, with nothing done, sends free the long way: another thread's
+ * object, one not ours or not an object's start. */
+static inline __attribute__((always_inline)) bool free_keyed(void *p, uintptr_t pfn, uint32_t e)
 {
+	uint16_t key = bm_tc.owner_key, o = pcm_owner(e);
 	const struct class_code *k;
 	struct tcache_bin *bin;
 	unsigned int c;		/* the size class + 1 */
 	uint32_t off;
 
-	if (pcm_owner(e) != bm_tc.owner_key)
+	if (o != key && o != (key | PCM_ADOPTED))
 		return false;
 	/* Code 0 (no slab: a thread without a key matches such pages) has
 	 * a start limit of 0, which no offset is under. */
@@ -227,10 +237,17 @@ static inline __attribute__((always_inline)) bool free_owned(void *p, uintptr_t 
 	if (unlikely((uint64_t)off * k->divisor >= k->start_limit))
 		return false;	/* not class_starts_object */
 	bin = &bm_tc.bins[c] - 1;
-	if (likely(bin->room > 0))
-		bin_push(bin, p);
-	else
-		slab_free_owned(page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT)), p);
+	if (likely(o == key)) {
+		if (likely(bin->room > 0))
+			bin_push(bin, p);
+		else
+			slab_free_owned(page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT)), p);
+		return true;
+	}
+	if (bin->room <= bm_bin_room[c - 1] - BIN_ADOPT_MAX || !bin->slab ||
+	    bin->slab->node != pfn >> bm_node_pfn_shift)
+		return false;
+	bin_push(bin, p);
 	return true;
 }
 
@@ -242,7 +259,7 @@ static inline __attribute__((always_inline)) void do_free(void *p)
 
 	if (unlikely(!class_map_of(p, &pfn, &e)))
 		bm_free_slow(p);
-	else if (likely(free_owned(p, pfn, e)))
+	else if (likely(free_keyed(p, pfn, e)))
 		return;
 	else if (likely(slab_of_word(p, pfn, e, &s)))
 		slab_free(s, p);

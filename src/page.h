@@ -85,16 +85,18 @@ extern BM_HIDDEN struct page	*bm_mem_map;	/* descriptor of pfn 0 */
 /* The class map: one word per page, beside the descriptors and
  * committed with them.  Bits 16-23 hold the size class + 1 of a slab
  * page, 0 for any other; bits 0-15 on a slab page the owner key of the
- * thread that owns the slab, on the pages whose objects are carved,
- * else PCM_NO_OWNER, and 0 on any other page (slab.h: free pushes an
- * object whose page carries its own key on its bin without reading the
- * slab).  The slab layer sets both.  free reads it
+ * thread that owns the slab, on the pages whose objects are carved, or
+ * the key | PCM_ADOPTED of the adopter of a slab no thread owns, else
+ * PCM_NO_OWNER, and 0 on any other page (slab.h: free pushes an object
+ * whose page carries its own key on its bin without reading the slab).
+ * The slab layer sets both.  free reads it
  * first: it is 8 times denser than the descriptors, so with a working
  * set of 100 MB it stays in the cache, where the descriptor of the
  * freed object's page missed on most frees (docs/performance.md). */
 extern BM_HIDDEN uint32_t	*bm_page_class;
 #define PCM_CLASS_SHIFT		16
 #define PCM_NO_OWNER		0xffffu	/* no thread's key */
+#define PCM_ADOPTED		0x8000u	/* with a key: the slab's adopter's */
 /* The size class + 1 (0: not a slab page), and the owner key, of an
  * entry. */
 static inline unsigned int pcm_class(uint32_t e)	{ return e >> PCM_CLASS_SHIFT; }

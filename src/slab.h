@@ -276,6 +276,11 @@ static inline bool bin_pop(struct tcache_bin *bin, void **obj)
 	return true;
 }
 
+/* Key the carved pages of s, a slab no thread owns, with the adopter key
+ * of the thread (id | PCM_ADOPTED), where they carry no key: its first
+ * adopted free, or its first since an owner had the slab. */
+BM_NOINLINE void bm_slab_key_adopter(struct slab *s, uint16_t id);
+
 /* The bin of class cls met obj, not marked free, at its head: report
  * it, drop the list (what it led to is not trusted) and hand out an
  * object from a refill, or NULL with ENOMEM. */

@@ -359,6 +359,21 @@ void bm_slab_deactivate_bin(struct tcache_bin *bin)
 
 /* ---------------------------------------------------------------- free */
 
+void bm_slab_key_adopter(struct slab *s, uint16_t id)
+{
+	uint32_t *m = bm_page_class + page_to_pfn(slab_page(s));
+	uint32_t class = ((uint32_t)s->size_class + 1) << PCM_CLASS_SHIFT;
+
+	/* Compare-and-swap: an owner that took the slab meanwhile writes
+	 * its own key, which stays. */
+	for (uint32_t i = 0, n = slab_carved_pages(s); i < n; i++) {
+		uint32_t want = class | PCM_NO_OWNER;
+
+		__atomic_compare_exchange_n(&m[i], &want, class | id | PCM_ADOPTED, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	}
+}
+
 /* The freer that set REMOTE_NOTIFYING: clear it under the node lock, then
  * act on the word as it is now.  No one gave the slab back meanwhile. */
 static void slab_free_notify(struct slab *s, struct slab_cache_node *n)

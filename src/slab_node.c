@@ -207,6 +207,8 @@ struct slab *bm__slab_make_empty(struct slab_cache_node *n, struct slab *s)
 		return NULL;
 	}
 	bm_clear_returned(s);
+	/* Its adopter's key goes with the carving (no owner's is left). */
+	set_slab_owner_key(s, 0, slab_carved_pages(s), PCM_NO_OWNER);
 	set_carved(s, 0);
 	s->freelist = NULL;
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);

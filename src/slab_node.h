@@ -33,8 +33,10 @@ static inline uint32_t slab_carved_pages(const struct slab *s)
 
 /* The owner key (page.h, slab.h) in the class map of pages from to end
  * of s: key on the carved pages of a slab the thread owns, PCM_NO_OWNER
- * when it lets it go.  Only the owner writes its key, after set_carved and
- * after s->owner is set, and clears it before s->owner is. */
+ * when it lets it go.  Only the owner writes its key, after set_carved
+ * and after s->owner is set, and clears it before s->owner is.  (A slab
+ * no thread owns may carry its adopter's key, bm_slab_key_adopter,
+ * which an owner overwrites and emptying the slab clears.) */
 static inline void set_slab_owner_key(struct slab *s, uint32_t from, uint32_t end, uint16_t key)
 {
 	uint32_t *m = bm_page_class + page_to_pfn(slab_page(s));

@@ -11,21 +11,24 @@ static pthread_key_t tcache_key;
 
 /* Adopt ids (bin_adopts, malloc_fast.h): each live thread has its own,
  * 1 to ADOPT_IDS - 2, so a slab's adopter names one thread at a time
- * (the id is also the thread's owner key, slab.h, and ADOPT_IDS - 1 is
+ * (the id is also the thread's owner key, slab.h, and its adopter key
+ * with PCM_ADOPTED: ADOPT_IDS - 1 is not handed out, for that is
  * PCM_NO_OWNER).
  * A thread beyond them gets 0 and adopts nothing (its frees into
  * unowned slabs take the remote path).  An exited thread's id may pass
  * to a new thread with the slabs it adopted: it is gone, so they still
  * have one adopter.  In a fork child the ids of the threads that did
  * not come with it stay taken (bm_tcache_fork_child). */
-#define ADOPT_IDS	65536
+#define ADOPT_IDS	PCM_ADOPTED
+_Static_assert(((ADOPT_IDS - 1) | PCM_ADOPTED) == PCM_NO_OWNER, "the id not handed out");
 static _Atomic uint64_t adopt_id_map[ADOPT_IDS / 64];
 
 static uint16_t adopt_id_get(void)
 {
 	for (unsigned int w = 0; w < ADOPT_IDS / 64; w++) {
-		/* id 0 is none, and PCM_NO_OWNER is no thread's key */
-		uint64_t none = (w == 0) | (w == PCM_NO_OWNER / 64 ? 1ULL << (PCM_NO_OWNER % 64) : 0);
+		/* id 0 is none, and ADOPT_IDS - 1 | PCM_ADOPTED is
+		 * PCM_NO_OWNER */
+		uint64_t none = (w == 0) | (w == ADOPT_IDS / 64 - 1 ? 1ULL << 63 : 0);
 		uint64_t v = atomic_load_explicit(&adopt_id_map[w], memory_order_relaxed) | none;
 
 		while (~v) {
