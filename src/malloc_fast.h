@@ -71,7 +71,7 @@ static inline void *do_malloc(size_t size)
 {
 	/* The table's sizes first: one compare, not two, for most. */
 	if (likely(size <= 1024))
-		return slab_alloc(bm_class_small[(size + 15) >> 4]);
+		return slab_alloc(small_size_class(size));
 	if (likely(size <= SLAB_MAX_SIZE))
 		return slab_alloc(size_to_class(size));
 	return bm_large_alloc_slow(size, 0, false);
@@ -107,6 +107,13 @@ static inline bool class_map_of(const void *p, uintptr_t *pfn, uint32_t *e)
 	return true;
 }
 
+/* The slab whose object at offset off lies on page pfn: slabs are
+ * aligned to their size, so its head is off's whole pages back. */
+static inline struct slab *slab_at(uintptr_t pfn, uint32_t off)
+{
+	return page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT));
+}
+
 /* The slab of p, whose page is pfn with class map word e, in *sp, when
  * p passes free's cheap checks: in a slab, the start of a carved object.
  * False sends the caller to classify, which tells the rest apart and
@@ -121,7 +128,7 @@ static inline bool slab_of_word(const void *p, uintptr_t pfn, uint32_t e, struct
 	if (unlikely(!c))
 		return false;
 	off = (uint32_t)(uintptr_t)p & bm_class_code[c].mask;
-	*sp = page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT));
+	*sp = slab_at(pfn, off);
 	return likely(class_divides(c - 1, off) && off < (uint32_t)(*sp)->carved_end * 16);
 }
 
@@ -159,13 +166,20 @@ static inline bool slab_of_live(const void *p, struct slab **sp)
  * most BIN_ADOPT_MAX slabs per class held that way.  (The debug modes
  * never get here: their bins are others.) */
 #define BIN_ADOPT_MAX	16	/* frees a bin takes past its pops, adopting */
+/* The bin of class cls may adopt an object of a slab on node: it has
+ * adopted few since its refill, and its active slab is of that node. */
+static inline bool bin_may_adopt(const struct tcache_bin *bin, unsigned int cls, unsigned int node)
+{
+	return bin->room > bm_bin_room[cls] - BIN_ADOPT_MAX && bin->slab &&
+	       bin->slab->node == node;
+}
+
 static inline bool bin_adopts(struct tcache_bin *bin, struct slab *s, void *p)
 {
 	uint16_t id = bm_tc.adopt_id;
 	uint16_t a;
 
-	if (bin->room <= bm_bin_room[s->size_class] - BIN_ADOPT_MAX || !bin->slab ||
-	    bin->slab->node != s->node)
+	if (!bin_may_adopt(bin, s->size_class, s->node))
 		return false;
 	a = atomic_load_explicit(&s->adopter, memory_order_relaxed);
 	if (unlikely(a != id) &&
@@ -241,11 +255,10 @@ static inline __attribute__((always_inline)) bool free_keyed(void *p, uintptr_t 
 		if (likely(bin->room > 0))
 			bin_push(bin, p);
 		else
-			slab_free_owned(page_slab(bm_mem_map + pfn - (off >> PAGE_SHIFT)), p);
+			slab_free_owned(slab_at(pfn, off), p);
 		return true;
 	}
-	if (bin->room <= bm_bin_room[c - 1] - BIN_ADOPT_MAX || !bin->slab ||
-	    bin->slab->node != pfn >> bm_node_pfn_shift)
+	if (!bin_may_adopt(bin, c - 1, (unsigned int)(pfn >> bm_node_pfn_shift)))
 		return false;
 	bin_push(bin, p);
 	return true;

@@ -89,10 +89,10 @@ extern BM_HIDDEN struct page	*bm_mem_map;	/* descriptor of pfn 0 */
  * the key | PCM_ADOPTED of the adopter of a slab no thread owns, else
  * PCM_NO_OWNER, and 0 on any other page (slab.h: free pushes an object
  * whose page carries its own key on its bin without reading the slab).
- * The slab layer sets both.  free reads it
- * first: it is 8 times denser than the descriptors, so with a working
- * set of 100 MB it stays in the cache, where the descriptor of the
- * freed object's page missed on most frees (docs/performance.md). */
+ * The slab layer sets both.  free reads it first: it is 8 times denser
+ * than the descriptors, so with a working set of 100 MB it stays in the
+ * cache, where the descriptor of the freed object's page missed on most
+ * frees (docs/performance.md). */
 extern BM_HIDDEN uint32_t	*bm_page_class;
 #define PCM_CLASS_SHIFT		16
 #define PCM_NO_OWNER		0xffffu	/* no thread's key */

@@ -41,6 +41,12 @@ extern BM_HIDDEN struct class_code bm_class_code[NR_SIZE_CLASSES + 1];
 static inline uint32_t class_mask(unsigned int cls)	{ return bm_class_code[cls + 1].mask; }
 extern BM_HIDDEN const uint8_t bm_class_small[1024 / 16 + 1];	/* class by (size + 15) / 16 */
 
+/* Class of a size up to 1024 (size 0 is served as 1): the table. */
+static inline unsigned int small_size_class(size_t size)
+{
+	return bm_class_small[(size + 15) >> 4];
+}
+
 /* Class of a size in 1..SLAB_MAX_SIZE (size 0 is served as 1). */
 static inline unsigned int size_to_class(size_t size)
 {
@@ -48,7 +54,7 @@ static inline unsigned int size_to_class(size_t size)
 	unsigned int k;
 
 	if (size <= 1024)
-		return bm_class_small[(size + 15) >> 4];
+		return small_size_class(size);
 	s = size - 1;
 	k = bm_ilog2(s);			/* 10 .. 15 */
 	return 8 + (k - 7) * 8 + (unsigned int)((s >> (k - 3)) - 8);

@@ -32,11 +32,7 @@ uintptr_t bm_link_key;
  * which lost its owner first). */
 static void set_page_class(struct page *page, unsigned int order, unsigned int v)
 {
-	uint32_t *m = bm_page_class + page_to_pfn(page);
-
-	for (uint32_t i = 0; i < (1u << order); i++)
-		__atomic_store_n(&m[i], v ? v << PCM_CLASS_SHIFT | PCM_NO_OWNER : 0,
-				 __ATOMIC_RELAXED);
+	class_map_fill(page_to_pfn(page), 1u << order, v ? v << PCM_CLASS_SHIFT | PCM_NO_OWNER : 0);
 }
 
 struct slab *bm_new_slab(unsigned int cls)

@@ -22,6 +22,17 @@ static inline void set_carved(struct slab *s, uint32_t n)
 			      memory_order_relaxed);
 }
 
+/* The class map (page.h) of n pages from pfn: v for all.  Atomic
+ * stores: free reads the map of any pointer it is given without a
+ * lock. */
+static inline void class_map_fill(uint32_t pfn, uint32_t n, uint32_t v)
+{
+	uint32_t *m = bm_page_class + pfn;
+
+	for (uint32_t i = 0; i < n; i++)
+		__atomic_store_n(&m[i], v, __ATOMIC_RELEASE);
+}
+
 /* Pages of s holding carved objects: every object that starts in
  * such a page is carved (carve_end stops at a page boundary). */
 static inline uint32_t slab_carved_pages(const struct slab *s)
@@ -39,11 +50,8 @@ static inline uint32_t slab_carved_pages(const struct slab *s)
  * which an owner overwrites and emptying the slab clears.) */
 static inline void set_slab_owner_key(struct slab *s, uint32_t from, uint32_t end, uint16_t key)
 {
-	uint32_t *m = bm_page_class + page_to_pfn(slab_page(s));
-	uint32_t v = ((uint32_t)s->size_class + 1) << PCM_CLASS_SHIFT | key;
-
-	for (uint32_t i = from; i < end; i++)
-		__atomic_store_n(&m[i], v, __ATOMIC_RELEASE);
+	class_map_fill(page_to_pfn(slab_page(s)) + from, end - from,
+		       ((uint32_t)s->size_class + 1) << PCM_CLASS_SHIFT | key);
 }
 
 /* A new slab of class cls from the page allocator; NULL with ENOMEM. */
