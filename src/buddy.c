@@ -616,3 +616,65 @@ uint32_t bm__find_free_run(struct zone *z, uint32_t nr, int mt)
 	}
 	return best;
 }
+
+/* The free extent around the free block at pfn: the run of free blocks
+ * back to back (any order, any type) that holds it, from *start for
+ * *len pages.  Its rank as a fit: its length, except that the extent at
+ * the zone's top ranks last, as if it had no end: the zone grows into
+ * it, and its pages past the heap's are clean, taking them would only
+ * add to the resident set. */
+static uint32_t free_extent(const struct zone *z, uint32_t pfn, uint32_t *start, uint32_t *len)
+{
+	uint32_t zone_end = z->zone_start_pfn + z->managed_pages, end, h;
+
+	while (pfn > z->zone_start_pfn && (h = free_block_containing(pfn - 1)) != PFN_NONE)
+		pfn = h;
+	*start = end = pfn;
+	while (end < zone_end && PageBuddy(pfn_to_page(end)))
+		end += 1u << pfn_to_page(end)->order;
+	*len = end - pfn;
+	return end == zone_end ? UINT32_MAX : *len;
+}
+
+/*
+ * A run of nr free pages made of free blocks back to back, where the
+ * buddy alone would take an aligned block of the next power of two.
+ * Of the free extents (maximal runs of free blocks) that hold nr pages
+ * it takes the smallest, the lowest of equal ones, and the run starts
+ * at its start; the zone's top extent comes last (free_extent).  That
+ * is best fit over extents, as jemalloc's extents and glibc's large
+ * bins choose: large runs of random sizes kept whole by the buddy would
+ * each pin the next power of two, and the heap would spread over new
+ * sections while its free memory, in pieces, had room (mimalloc-bench's
+ * malloc-large: docs/performance.md).  An extent of nr pages or more
+ * holds an aligned block of half the run's power of two, so the lists
+ * from two orders below the run's up hold a block of every extent that
+ * fits; the first RUN_FIT_SCAN heads of each are looked at.  Returns
+ * the run's first pfn, or PFN_NONE.
+ */
+uint32_t bm__find_best_extent(struct zone *z, uint32_t nr)
+{
+	unsigned int order = bm_order_for_pages(nr);
+	uint32_t best = PFN_NONE;
+	uint64_t best_rank = UINT64_MAX;
+
+	bm_lock_assert_held(&z->lock);
+	for (unsigned int o = order >= 2 ? order - 2 : 0; o <= bm_max_order; o++) {
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			uint32_t pfn = z->free_area[o].free_list[mt].first;
+
+			for (unsigned int i = 0; pfn != PFN_NONE && i < RUN_FIT_SCAN; i++) {
+				uint32_t start, len, rank = free_extent(z, pfn, &start, &len);
+
+				if (len >= nr && (rank < best_rank || (rank == best_rank && start < best))) {
+					best = start;
+					best_rank = rank;
+					if (len == nr)
+						return best;
+				}
+				pfn = pfn_to_page(pfn)->next;
+			}
+		}
+	}
+	return best;
+}

@@ -53,6 +53,9 @@ bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned in
  * block of type mt a little smaller than the run: its first pfn, or
  * PFN_NONE.  Claim it with bm__claim_free_range. */
 uint32_t bm__find_free_run(struct zone *z, uint32_t nr, int mt);
+/* The same at the start of the smallest free extent that holds nr pages
+ * (the zone's top extent last), for large runs: best fit. */
+uint32_t bm__find_best_extent(struct zone *z, uint32_t nr);
 
 /* Is there a free block of at least this order? */
 bool bm__zone_has_order(const struct zone *z, unsigned int order);
