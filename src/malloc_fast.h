@@ -156,7 +156,7 @@ static inline bool slab_of_live(const void *p, struct slab **sp)
  * only adopts objects of a slab, its adopter (set once, by the first
  * thread to try), so the push is plain, as for a slab the thread owns:
  * of two threads freeing one object at once, the other takes the remote
- * path, whose exchange on the marker finds the adopter's, or leaves its
+ * path, whose check of the marker finds the adopter's, or leaves its
  * own for the adopter's pop to find.  An exchange here waited for the
  * object's line, which a large working set has let go cold: 60% of
  * free's time at 200,000 slots (docs/performance.md).  Each such object

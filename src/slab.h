@@ -155,8 +155,24 @@ static inline void *slab_base(const struct slab *s)	{ return page_address((const
  * the fast paths reach a bin with one register-relative address.  Its
  * life (enum tcache_state) is run by tcache.c. */
 enum tcache_state { TC_NONE, TC_LIVE, TC_DEAD };
+/* Objects the thread freed into one slab of another thread's, linked,
+ * not yet on the slab's remote list: pushed there with one
+ * compare-and-swap when a free goes to another slab, when
+ * REMOTE_BATCH_MAX are held, and on the thread's slow paths, exit and
+ * trim (bm_slab_remote_flush).  A program that frees objects another
+ * thread allocated frees them in runs of one slab (a producer carves
+ * them in order): one atomic per run, not one per object.  Until then
+ * they count as allocated, so the slab cannot go back empty under them. */
+struct remote_batch {
+	struct slab	*slab;		/* NULL: none held */
+	void		**head, **tail;
+	uint32_t	n;
+};
+#define REMOTE_BATCH_MAX	64
+
 struct thread_cache {
 	struct tcache_bin	bins[NR_SIZE_CLASSES];	/* hot: first */
+	struct remote_batch	remote;
 	int			state;			/* enum tcache_state */
 	uint16_t		adopt_id;		/* unique among live threads; 0 none (tcache.c) */
 	/* The thread's owner key: its adopt id while its cache is live, else
@@ -249,17 +265,24 @@ static inline void **slab_take_local(struct slab *s)
 	return list;
 }
 
-/* Put marker on obj, freed by a thread that may race another freeing it
- * (a remote free): with an exchange, so the second of two finds the
- * first's marker.  False, reported, when it was marked. */
-static inline bool mark_freed_racing(struct slab *s, void *obj, uintptr_t marker)
+/* Mark obj free, freed by a thread that does not own its slab (a remote
+ * free).  False, reported, when it was marked: freed before.  A plain
+ * load and store: an exchange waited for the object's line, which the
+ * thread that wrote the object holds, on every such free, where a store
+ * lets the next free's miss overlap (xmalloc-test: docs/performance.md).
+ * Two threads freeing one object at the same moment may then both pass;
+ * the object is on a list twice, and is caught when it would be handed
+ * out the second time (bin_pop finds its marker gone) or when its
+ * slab's lists are checked before the slab goes (docs/security.md). */
+static inline bool mark_freed_remote(struct slab *s, void *obj)
 {
-	if (likely(!marked_free((void *)atomic_exchange_explicit(
-			(_Atomic uintptr_t *)&((void **)obj)[1], marker,
-			memory_order_relaxed), obj)))
+	void **o = obj;
+
+	if (likely(!marked_free(o[1], obj))) {
+		o[1] = (void *)free_marker(obj);
 		return true;
-	bm_bad_object("free", obj, "double free (freed by two threads at once)",
-		      bm_class_size[s->size_class]);
+	}
+	bm_bad_object("free", obj, "double free", bm_class_size[s->size_class]);
 	return false;
 }
 
@@ -346,6 +369,8 @@ void **bm_slab_refill_count(struct tcache_bin *bin, unsigned int cls, uint32_t *
  * marker must not be set yet: finding it set, this reports a double
  * free (two threads freeing at once). */
 void bm_slab_free_remote(struct slab *s, void *obj);
+/* Push the calling thread's remote batch (struct remote_batch). */
+void bm_slab_remote_flush(void);
 
 /* Give the active slab of a bin back to its node (thread exit). */
 void bm_slab_deactivate_bin(struct tcache_bin *bin);

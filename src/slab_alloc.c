@@ -285,6 +285,9 @@ void *bm_bin_bad(unsigned int cls, void *obj)
 
 void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 {
+	/* A slow path: what the thread freed into others' slabs goes now,
+	 * so a thread holds a batch only between two of them. */
+	bm_slab_remote_flush();
 	for (;;) {
 		void **obj = bm_slab_refill(bin, cls);
 
@@ -298,14 +301,15 @@ void *bm_slab_alloc_refill(struct tcache_bin *bin, unsigned int cls)
 }
 
 
-static void slab_push_remote(struct slab *s, void *obj);
+static void slab_push_remote(struct slab *s, void **head, void **tail, uint32_t n);
 
 /* Hand the objects of a bin's list (class cls; n at most, a bound for
  * a list a double free made cyclic) back to their slabs.  The list
  * stays as it is: each run of objects of one slab (slabs are aligned to
  * their size, so a mask tells) is spliced whole onto an owned slab's
- * own freelist, and a slab the thread does not own gets its objects one
- * by one on its remote list.  Each gets the marker of a slab's list.
+ * own freelist, and a slab the thread does not own gets them on its
+ * remote list, with one compare-and-swap.  Each gets the marker of a
+ * slab's list.
  * (owner thread) */
 static void **bin_release(void **list, uint32_t n, unsigned int cls)
 {
@@ -329,10 +333,7 @@ static void **bin_release(void **list, uint32_t n, unsigned int cls)
 			s->local_free = (uint16_t)(s->local_free + run);
 			continue;
 		}
-		for (void **o = head, **next; run--; o = next) {
-			next = fl_next(o);
-			slab_push_remote(s, o);
-		}
+		slab_push_remote(s, head, tail, run);
 	}
 	return list;
 }
@@ -411,25 +412,50 @@ static void slab_free_notify(struct slab *s, struct slab_cache_node *n)
 
 void bm_slab_free_remote(struct slab *s, void *obj)
 {
-	/* Of two threads freeing the same object at once, the second finds
-	 * the first's marker and reports, rather than pushing it twice. */
-	if (unlikely(!mark_freed_racing(s, obj, free_marker(obj))))
+	struct remote_batch *rb = &bm_tc.remote;
+
+	if (unlikely(!mark_freed_remote(s, obj)))
 		return;
 	if (unlikely(bm_debug & BM_DEBUG_POISON))
 		memset((char *)obj + 16, BM_POISON_BYTE, bm_class_size[s->size_class] - 16);
-	slab_push_remote(s, obj);
+	if (unlikely(bm_tc.state != TC_LIVE)) {	/* no cache to hold a batch */
+		slab_push_remote(s, obj, obj, 1);
+		return;
+	}
+	if (likely(rb->slab == s)) {
+		fl_set(obj, rb->head);
+		rb->head = obj;
+		if (++rb->n >= REMOTE_BATCH_MAX)
+			bm_slab_remote_flush();
+		return;
+	}
+	bm_slab_remote_flush();
+	rb->slab = s;
+	rb->head = rb->tail = obj;
+	rb->n = 1;
 }
 
-/* Push obj, marked free, on slab s's remote list. */
-static void slab_push_remote(struct slab *s, void *obj)
+void bm_slab_remote_flush(void)
 {
-	void **o = obj;
+	struct remote_batch *rb = &bm_tc.remote;
+	struct slab *s = rb->slab;
+
+	if (!s)
+		return;
+	rb->slab = NULL;
+	slab_push_remote(s, rb->head, rb->tail, rb->n);
+}
+
+/* Push the objects head to tail, n of them linked, marked free, on slab
+ * s's remote list. */
+static void slab_push_remote(struct slab *s, void **head, void **tail, uint32_t n)
+{
 	uint64_t old, new;
 	bool notify;
 
 	old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	do {
-		uint32_t count = remote_count(old) + 1;
+		uint32_t count = remote_count(old) + n;
 		/* A full slab moves to the partial list once a quarter of it
 		 * is free: whoever adopts it then gets a batch, not one object. */
 		bool refilled = (old & REMOTE_FULL) &&
@@ -441,8 +467,8 @@ static void slab_push_remote(struct slab *s, void *obj)
 			 (refilled ||
 			  (atomic_load_explicit(&s->state, memory_order_relaxed) != SLAB_ACTIVE &&
 			   count == atomic_load_explicit(&s->inuse, memory_order_relaxed)));
-		fl_set(o, remote_ptr(old));
-		new = (uint64_t)(uintptr_t)obj | ((uint64_t)count << REMOTE_COUNT_SHIFT) |
+		fl_set(tail, remote_ptr(old));
+		new = (uint64_t)(uintptr_t)head | ((uint64_t)count << REMOTE_COUNT_SHIFT) |
 		      (old & REMOTE_NOTIFYING) | (notify ? REMOTE_NOTIFYING : 0) |
 		      (notify ? 0 : old & REMOTE_FULL);
 	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, new,

@@ -61,6 +61,7 @@ const char *bm_slab_check_free(struct slab *s, void *obj, const struct tcache_bi
 	    (bin->slab == s && bin == &bm_tc.bins[cls] &&
 	     list_contains(bm_tc.prof_stash[cls], obj, limit)) ||
 	    (s->owner == &bm_tc && list_contains(s->freelist, obj, limit)) ||
+	    (bm_tc.remote.slab == s && list_contains(bm_tc.remote.head, obj, limit)) ||
 	    /* Another thread's owned slab: its frees go on that thread's
 	     * bin, which only it may walk, so the marker is believed. */
 	    (atomic_load_explicit(&s->state, memory_order_relaxed) == SLAB_ACTIVE &&

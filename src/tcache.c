@@ -73,6 +73,7 @@ void bm_tcache_flush(struct thread_cache *tc)
 {
 	if (unlikely(bm_debug))
 		bm_debug_quarantine_flush();
+	bm_slab_remote_flush();	/* after the quarantine, which may add to it */
 	for (unsigned int c = 0; c < NR_SIZE_CLASSES; c++) {
 		unstash(tc, c);
 		bm_slab_deactivate_bin(&tc->bins[c]);

@@ -3,7 +3,7 @@
  * adopt.c - frees into a slab no thread owns (bin_adopts, malloc_fast.h):
  * the first thread to free into it becomes its adopter, and only the
  * adopter's frees go on its bin, with plain stores; another thread's
- * take the remote path, whose exchange arbitrates a double free.  Adopt
+ * take the remote path, whose marker check reports a double free.  Adopt
  * ids are unique among live threads and pass on when a thread exits.
  */
 #include "slabtest.h"

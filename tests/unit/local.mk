@@ -30,6 +30,7 @@ UNIT_TESTS = \
 	tests/unit/carve \
 	tests/unit/class_map \
 	tests/unit/adopt \
+	tests/unit/remote_batch \
 	tests/unit/owner_key \
 	tests/unit/placement \
 	tests/unit/commit
@@ -74,6 +75,7 @@ tests_unit_partial_order_LDADD = $(UNIT_LDADD)
 tests_unit_carve_LDADD = $(UNIT_LDADD)
 tests_unit_class_map_LDADD = $(UNIT_LDADD)
 tests_unit_adopt_LDADD = $(UNIT_LDADD)
+tests_unit_remote_batch_LDADD = $(UNIT_LDADD)
 tests_unit_owner_key_LDADD = $(UNIT_LDADD)
 
 # The debug build's checks themselves (lock witness, "__" assertions,
