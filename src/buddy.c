@@ -565,23 +565,24 @@ bool bm__claim_free_range(struct zone *z, uint32_t pfn, uint32_t nr, unsigned in
 	return true;
 }
 
+/* The end of the free blocks back to back from pfn on (any order and
+ * type), looked at up to limit at most. */
+static uint32_t free_blocks_end(const struct zone *z, uint32_t pfn, uint32_t limit)
+{
+	uint32_t zone_end = z->zone_start_pfn + z->managed_pages;
+
+	if (limit > zone_end)
+		limit = zone_end;
+	while (pfn < limit && PageBuddy(pfn_to_page(pfn)))
+		pfn += 1u << pfn_to_page(pfn)->order;
+	return pfn;
+}
+
 /* Free blocks that make a run of nr pages from pfn on, the first of them
- * heading it?  (Blocks of any order and type, back to back.) */
+ * heading it? */
 static bool free_run_from(const struct zone *z, uint32_t pfn, uint32_t nr)
 {
-	uint32_t end = pfn + nr, zone_end = z->zone_start_pfn + z->managed_pages;
-
-	while (pfn < end) {
-		const struct page *p;
-
-		if (pfn >= zone_end)
-			return false;
-		p = pfn_to_page(pfn);
-		if (!PageBuddy(p))
-			return false;
-		pfn += 1u << p->order;
-	}
-	return true;
+	return free_blocks_end(z, pfn, pfn + nr) >= pfn + nr;
 }
 
 /*
@@ -629,9 +630,8 @@ static uint32_t free_extent(const struct zone *z, uint32_t pfn, uint32_t *start,
 
 	while (pfn > z->zone_start_pfn && (h = free_block_containing(pfn - 1)) != PFN_NONE)
 		pfn = h;
-	*start = end = pfn;
-	while (end < zone_end && PageBuddy(pfn_to_page(end)))
-		end += 1u << pfn_to_page(end)->order;
+	*start = pfn;
+	end = free_blocks_end(z, pfn, zone_end);
 	*len = end - pfn;
 	return end == zone_end ? UINT32_MAX : *len;
 }

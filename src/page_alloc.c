@@ -133,9 +133,9 @@ static void zone_lock_for_alloc(struct zone *z, unsigned int order)
  * Runs of this many pages or more, powers of two aside, are placed best
  * fit over the free extents (bm__find_best_extent), always: the buddy
  * would take a block of the next power of two, and the tail it gives
- * back, up to half the block, is of use only to smaller requests.  Best fit kept
- * mimalloc-bench's malloc-large (5-25 MiB buffers) at 502 MB of peak
- * RSS where the buddy's blocks spread it to 641 MB, in less time.  The
+ * back, up to half the block, is of use only to smaller requests.  Best
+ * fit kept mimalloc-bench's malloc-large (5-25 MiB buffers) at 502 MB of
+ * peak RSS where the buddy's blocks spread it to 641 MB, in less time.  The
  * scan costs tens of microseconds, nothing beside touching 4 MiB, and
  * smaller runs keep the buddy's lowest-first placement, which packs a
  * mixed heap at the bottom of the zone so that its emptied top merges
@@ -186,7 +186,6 @@ static struct page *rmqueue(struct zone *z, unsigned int order, uint32_t nr_run,
 			    unsigned int *clean, const struct alloc_context *ac)
 {
 	struct page *page = NULL;
-
 	bool best_fit = run_best_fit(nr_run);
 
 	zone_lock_for_alloc(z, order);

@@ -365,9 +365,9 @@ void **bm_slab_refill(struct tcache_bin *bin, unsigned int cls);
 #define REFILL_COUNT_UNKNOWN	UINT32_MAX
 void **bm_slab_refill_count(struct tcache_bin *bin, unsigned int cls, uint32_t *count);
 
-/* Free obj of slab s on behalf of a thread that does not own s.  Its
- * marker must not be set yet: finding it set, this reports a double
- * free (two threads freeing at once). */
+/* Free obj of slab s on behalf of a thread that does not own s: mark it
+ * (mark_freed_remote, which reports a double free) and hold it in the
+ * thread's remote batch. */
 void bm_slab_free_remote(struct slab *s, void *obj);
 /* Push the calling thread's remote batch (struct remote_batch). */
 void bm_slab_remote_flush(void);
